@@ -1,0 +1,137 @@
+// EvmMemory implementation: lazy growth of the backing store, msize, the cap, FNV-1a.
+#include "core/evm_memory.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+namespace fealloc {
+
+namespace {
+constexpr std::uint64_t kFnvBasis = 0xcbf29ce484222325ULL;
+constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
+
+std::uint64_t pow_mod64(std::uint64_t base, std::uint64_t exponent) {
+  std::uint64_t result = 1;
+  while (exponent != 0) {
+    if ((exponent & 1) != 0) result *= base;
+    base *= base;
+    exponent >>= 1;
+  }
+  return result;
+}
+}  // namespace
+
+EvmMemory::EvmMemory(std::uint64_t cap) : cap_(cap) {}
+
+std::uint64_t EvmMemory::gas_for_msize(std::uint64_t msize) {
+  const std::uint64_t words = msize / 32;
+  return 3 * words + words * words / 512;
+}
+
+void EvmMemory::check_cap(std::uint64_t addr, std::uint64_t length) const {
+  if (length > cap_ || addr > cap_ - length) {
+    throw MemoryCapExceeded("memory access [" + std::to_string(addr) + ", +" + std::to_string(length) +
+                            ") is past the memory cap of " + std::to_string(cap_) + " bytes");
+  }
+}
+
+bool EvmMemory::touch(std::uint64_t addr, std::uint64_t length) {
+  if (length == 0) return false;
+  check_cap(addr, length);
+  const std::uint64_t end = addr + length;
+  if (end > bytes_.size()) {
+    // Grow geometrically so that a rising top costs amortized O(1) per byte.
+    const std::uint64_t doubled = std::min<std::uint64_t>(cap_, bytes_.size() * 2);
+    bytes_.resize(std::max(end, doubled), 0);
+  }
+  const std::uint64_t rounded = (end + 31) / 32 * 32;
+  msize_ = std::max(msize_, rounded);
+  return true;
+}
+
+void EvmMemory::mark_written(std::uint64_t addr, std::uint64_t length) {
+  written_lo_ = std::min(written_lo_, addr);
+  written_hi_ = std::max(written_hi_, addr + length);
+}
+
+void EvmMemory::store_word32(std::uint64_t addr, std::uint64_t value) {
+  touch(addr, 32);
+  std::uint8_t* word = bytes_.data() + addr;
+  std::memset(word, 0, 24);
+  for (int i = 0; i < 8; ++i) word[31 - i] = static_cast<std::uint8_t>(value >> (8 * i));
+  mark_written(addr, 32);
+}
+
+std::uint64_t EvmMemory::load_word32(std::uint64_t addr, bool* high_bytes_nonzero) {
+  touch(addr, 32);
+  const std::uint8_t* word = bytes_.data() + addr;
+  if (high_bytes_nonzero != nullptr) {
+    *high_bytes_nonzero = std::any_of(word, word + 24, [](std::uint8_t b) { return b != 0; });
+  }
+  std::uint64_t value = 0;
+  for (int i = 24; i < 32; ++i) value = (value << 8) | word[i];
+  return value;
+}
+
+void EvmMemory::store_le32(std::uint64_t addr, std::uint32_t value) {
+  touch(addr, 4);
+  for (int i = 0; i < 4; ++i) bytes_[addr + i] = static_cast<std::uint8_t>(value >> (8 * i));
+  mark_written(addr, 4);
+}
+
+std::uint32_t EvmMemory::load_le32(std::uint64_t addr) {
+  touch(addr, 4);
+  std::uint32_t value = 0;
+  for (int i = 3; i >= 0; --i) value = (value << 8) | bytes_[addr + i];
+  return value;
+}
+
+void EvmMemory::write_bytes(std::uint64_t addr, std::span<const std::uint8_t> bytes) {
+  if (!touch(addr, bytes.size())) return;
+  std::memcpy(bytes_.data() + addr, bytes.data(), bytes.size());
+  mark_written(addr, bytes.size());
+}
+
+void EvmMemory::read_bytes(std::uint64_t addr, std::span<std::uint8_t> out) {
+  if (!touch(addr, out.size())) return;
+  std::memcpy(out.data(), bytes_.data() + addr, out.size());
+}
+
+void EvmMemory::fill(std::uint64_t addr, std::uint64_t length, std::uint8_t value) {
+  if (!touch(addr, length)) return;
+  std::memset(bytes_.data() + addr, value, length);
+  mark_written(addr, length);
+}
+
+void EvmMemory::copy(std::uint64_t dst, std::uint64_t src, std::uint64_t length) {
+  if (length == 0) return;
+  // Both ranges are touched (the source is read, the destination written) before any byte moves,
+  // so a refused access changes nothing.
+  check_cap(dst, length);
+  check_cap(src, length);
+  touch(dst, length);
+  touch(src, length);
+  std::memmove(bytes_.data() + dst, bytes_.data() + src, length);
+  mark_written(dst, length);
+}
+
+std::uint64_t EvmMemory::fnv1a(std::uint64_t end) const {
+  std::uint64_t hash = kFnvBasis;
+  const std::uint64_t stored = std::min<std::uint64_t>(end, bytes_.size());
+  for (std::uint64_t i = 0; i < stored; ++i) {
+    hash ^= bytes_[i];
+    hash *= kFnvPrime;
+  }
+  // A zero byte leaves the xor unchanged, so each remaining byte only multiplies by the prime.
+  return hash * pow_mod64(kFnvPrime, end - stored);
+}
+
+EvmMemory::Range EvmMemory::take_written_range() {
+  Range range{written_lo_, written_hi_};
+  written_lo_ = UINT64_MAX;
+  written_hi_ = 0;
+  return range;
+}
+
+}  // namespace fealloc

@@ -1,0 +1,77 @@
+// EvmMemory: the model of EVM memory, and the only way any allocator touches bytes.
+// Byte addressed and zero at first; every byte read or written raises msize (32-byte rounded
+// high-water mark); a hard cap refuses any access past it so that no input allocates unboundedly.
+// Observers (hashing, comparison) use the peek functions, which do not count as EVM accesses.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <vector>
+
+namespace fealloc {
+
+// Thrown when an access would reach past the memory's cap: a refused request, not a crash.
+class MemoryCapExceeded : public std::length_error {
+ public:
+  using std::length_error::length_error;
+};
+
+class EvmMemory {
+ public:
+  static constexpr std::uint64_t kDefaultCap = std::uint64_t{256} << 20;  // 256 MiB
+
+  explicit EvmMemory(std::uint64_t cap = kDefaultCap);
+
+  std::uint64_t cap() const { return cap_; }
+  std::uint64_t msize() const { return msize_; }
+  // Expansion cost of the memory's current size: 3w + w*w/512 with w = msize/32.
+  std::uint64_t expansion_gas() const { return gas_for_msize(msize_); }
+  static std::uint64_t gas_for_msize(std::uint64_t msize);
+
+  // 32-byte big-endian words, as MLOAD/MSTORE. The value is the low 64 bits; the store zeroes
+  // the rest. load_word32 reports whether any of the high 24 bytes is nonzero.
+  void store_word32(std::uint64_t addr, std::uint64_t value);
+  std::uint64_t load_word32(std::uint64_t addr, bool* high_bytes_nonzero = nullptr);
+  // 4-byte little-endian words, as thi.ng's Uint32Array.
+  void store_le32(std::uint64_t addr, std::uint32_t value);
+  std::uint32_t load_le32(std::uint64_t addr);
+
+  void write_bytes(std::uint64_t addr, std::span<const std::uint8_t> bytes);
+  void read_bytes(std::uint64_t addr, std::span<std::uint8_t> out);
+  void fill(std::uint64_t addr, std::uint64_t length, std::uint8_t value);
+  // memmove semantics: overlapping ranges copy as if through a temporary buffer.
+  void copy(std::uint64_t dst, std::uint64_t src, std::uint64_t length);
+
+  // --- observers: not EVM accesses, msize does not change ---
+  std::uint8_t peek(std::uint64_t addr) const { return addr < bytes_.size() ? bytes_[addr] : 0; }
+  // Bytes [0, backing_size()) may be nonzero; everything above is zero.
+  std::uint64_t backing_size() const { return bytes_.size(); }
+  const std::uint8_t* backing_data() const { return bytes_.data(); }
+  // FNV-1a 64 over bytes [0, end), untouched bytes counting as zero.
+  std::uint64_t fnv1a(std::uint64_t end) const;
+
+  // The range of addresses written since the last take_written_range() (empty: lo >= hi).
+  // A comparison of two memories need only look at the union of both ranges.
+  struct Range {
+    std::uint64_t lo;
+    std::uint64_t hi;
+    bool empty() const { return lo >= hi; }
+  };
+  Range take_written_range();
+  Range written_range() const { return {written_lo_, written_hi_}; }
+
+ private:
+  void check_cap(std::uint64_t addr, std::uint64_t length) const;
+  // Checks the cap, grows the backing store, raises msize; returns false for length 0.
+  bool touch(std::uint64_t addr, std::uint64_t length);
+  void mark_written(std::uint64_t addr, std::uint64_t length);
+
+  std::uint64_t cap_;
+  std::uint64_t msize_ = 0;
+  std::vector<std::uint8_t> bytes_;
+  std::uint64_t written_lo_ = UINT64_MAX;
+  std::uint64_t written_hi_ = 0;
+};
+
+}  // namespace fealloc

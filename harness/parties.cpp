@@ -1,0 +1,15 @@
+// The factory behind --impl.
+#include "harness/parties.hpp"
+
+#include "reference/thing_port.hpp"
+
+namespace fealloc {
+
+std::vector<std::string_view> party_names() { return {"port"}; }
+
+std::unique_ptr<Allocator> make_party(std::string_view impl, const PoolConfig& config) {
+  if (impl == "port") return std::make_unique<ThingPort>(config);
+  return nullptr;
+}
+
+}  // namespace fealloc

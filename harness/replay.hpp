@@ -1,0 +1,69 @@
+// Running a trace on an Allocator: pointer resolution (@k+d), the liveness rules for writes
+// (docs/decisions.md), and the replay output of spec/trace-format.md.
+#pragma once
+
+#include "core/allocator.hpp"
+#include "harness/trace.hpp"
+
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace fealloc {
+
+struct OpResult {
+  enum class Kind : std::uint8_t { pointer, boolean, none };
+  Kind kind = Kind::none;
+  u256 pointer = 0;
+  bool ok = false;
+  bool operator==(const OpResult&) const = default;
+};
+
+// Tracks what one run of a trace has returned so far: the results that @k names and the live
+// blocks a write may touch. One per run; every party of a differential run shares the results of
+// the first party (they must agree, or the run stops).
+class TraceState {
+ public:
+  explicit TraceState(const PoolConfig& config) : config_(config) {}
+
+  u256 resolve(const PtrArg& ptr) const;
+  // For a write: the absolute address, or an error message when the write is not legal.
+  struct WriteTarget {
+    std::uint64_t addr = 0;
+    std::string error;
+  };
+  WriteTarget write_target(const Operation& op) const;
+  void record(const Operation& op, const u256& resolved_ptr, const OpResult& result);
+  const std::map<u256, u256>& live() const { return live_; }
+
+ private:
+  const PoolConfig& config_;
+  std::vector<u256> results_;  // per operation: the pointer it returned (0 otherwise)
+  std::map<u256, u256> live_;  // pointer -> requested size
+};
+
+// Runs one operation on one allocator. Precondition for a write: write_target() had no error.
+OpResult apply_operation(Allocator& allocator, const Operation& op, const u256& resolved_ptr, std::uint64_t write_addr);
+
+std::string ret_json(const OpResult& result);
+std::string stats_json(const Stats& stats, Layout layout);
+std::string heap_hex(std::uint64_t hash);
+// One replay line: {"op":K,"ret":...,"stats":{...},"heap":"..."}.
+std::string replay_line(std::size_t op_number, const OpResult& result, const Stats& stats, Layout layout, const std::string& heap);
+std::string error_line(std::size_t op_number, const std::string& kind);
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitRuntimeError = 3;
+
+// Replays every operation and prints the lines (only the last with final_only). Returns kExitOk,
+// or kExitRuntimeError after printing an error line (corrupt heap, illegal write).
+int replay(const Trace& trace, Allocator& allocator, bool final_only, std::ostream& out);
+
+// The heap field for an allocator: FNV-1a of its memory over [0, end), or "" for a party that
+// keeps no memory (the model), which prints null.
+std::string heap_field(Allocator& allocator);
+
+}  // namespace fealloc

@@ -1,0 +1,79 @@
+// ThingPort: a line-by-line port of thi.ng's MemPool (@thi.ng/malloc 6.1.150, pool.js) over
+// EvmMemory. Thing semantics reproduces the package exactly, bugs included (spec §4), with JS
+// numbers emulated as exact int64 plus ToInt32/ToUint32 where JS applies them; seed semantics
+// applies the spec's rules. State words are read from memory every time, as the package's getters
+// do, so a corrupted heap behaves as it would in JS. See docs/decisions.md for the details.
+#pragma once
+
+#include "core/allocator.hpp"
+
+#include <cstdint>
+#include <optional>
+
+namespace fealloc {
+
+class ThingPort final : public Allocator {
+ public:
+  explicit ThingPort(const PoolConfig& config, std::uint64_t memory_cap = EvmMemory::kDefaultCap);
+
+  std::string_view name() const override;
+  const PoolConfig& config() const override { return config_; }
+
+  u256 malloc(const u256& size) override;
+  u256 calloc(const u256& size, std::uint8_t fill) override;
+  u256 realloc(const u256& ptr, const u256& size) override;
+  bool free(const u256& ptr) override;
+  void free_all() override;
+  Stats stats() override;
+  void user_write(std::uint64_t addr, std::span<const std::uint8_t> bytes) override;
+  EvmMemory* memory() override { return &memory_; }
+  std::string check() override;
+
+ private:
+  using Num = std::int64_t;  // a JS number; every value here is an exact integer
+
+  bool thing() const { return config_.semantics == Semantics::thing; }
+
+  // --- words ---
+  std::uint64_t load_word(std::uint64_t addr);
+  void store_word(std::uint64_t addr, Num value);
+  std::optional<std::uint64_t> field_addr(Num block, int field, bool unsigned_index) const;
+  Num state(StateWord word);
+  void set_state(StateWord word, Num value);
+
+  // --- MemPool's private methods, same names and order as pool.js ---
+  Num block_size(Num block);
+  Num set_block_size(Num block, Num size);
+  Num block_next(Num block);
+  void set_block_next(Num block, Num next);
+  Num init_block(Num block, Num size, Num next);
+  void unlink_block(Num prev, Num block);
+  void split_block(Num block, Num block_size, Num excess);
+  void compact();
+  void insert(Num block);
+  Num malloc_impl(const u256& bytes);
+  Num malloc_top(Num block, Num prev, Num block_size, Num padded, bool is_top);
+  bool free_impl(Num ptr);
+  struct ReallocResult {
+    Num block;
+    Num old_block_end;
+  };
+  ReallocResult realloc_block(Num block, const u256& bytes, Num padded);
+
+  // padded(n), or nullopt when (seed) it cannot fit below end at all.
+  std::optional<Num> padded_size(const u256& bytes);
+  Num data_address(Num block) const { return block > 0 ? block + Num(config_.params.header) : 0; }
+  Num self_address(Num data) const { return data > 0 ? data - Num(config_.params.header) : 0; }
+  static Num to_num(const u256& v);
+
+  // Counts list steps in one public operation; past the budget the heap is corrupt (a loop).
+  void begin_operation() { steps_ = 0; }
+  void count_step();
+
+  PoolConfig config_;
+  EvmMemory memory_;
+  std::uint64_t step_budget_;
+  std::uint64_t steps_ = 0;
+};
+
+}  // namespace fealloc
