@@ -1,18 +1,22 @@
 // FNV-1a 64 of a byte buffer (the replay output's "heap"), fast enough to run after every op.
-// The 64-bit state is four 16-bit limbs in plain numbers (no BigInt per byte). Runs of zero
-// words are skipped: k zero bytes only multiply the state by P^k, taken from a table of P^(2^i).
+// The 64-bit state is two int32 halves (no BigInt per byte): h * P = h * 0x1b3 + (h << 40).
+// Zero bytes are skipped: k zero bytes only multiply the state by P^k (table of P^(2^i));
+// zero blocks are found by memcmp against a zero buffer (4 KiB, then 64 B).
 
 const P = 0x100000001b3n;
 const BASIS = 0xcbf29ce484222325n;
 const MASK64 = (1n << 64n) - 1n;
+const BIG = 4096;
+const SMALL = 64;
+const ZERO = Buffer.alloc(BIG);
 
 const limbs = (v) => [0, 1, 2, 3].map((i) => Number((v >> BigInt(16 * i)) & 0xffffn));
 
-// POW[i] = P^(2^i) mod 2^64, as limbs.
+// POW[i] = P^(2^i) mod 2^64, as four 16-bit limbs.
 const POW = [];
 for (let i = 0, p = P; i < 53; i++, p = (p * p) & MASK64) POW.push(limbs(p));
 
-// h = h * c mod 2^64 (h, c: limb arrays; h updated in place).
+// h = h * c mod 2^64 (four 16-bit limbs each; h updated in place).
 function mulInto(h, c) {
   const [h0, h1, h2, h3] = h;
   const t0 = h0 * c[0];
@@ -25,44 +29,47 @@ function mulInto(h, c) {
   h[3] = t3 & 0xffff;
 }
 
-// h = h * P^k mod 2^64.
-function mulZeros(h, k) {
+// [hi, lo] * P^k mod 2^64, as [hi, lo] (int32 halves).
+function mulZeros(hi, lo, k) {
+  const h = [lo & 0xffff, lo >>> 16, hi & 0xffff, hi >>> 16];
   for (let i = 0; k > 0; i++, k = Math.floor(k / 2)) if (k % 2) mulInto(h, POW[i]);
+  return [(h[2] | (h[3] << 16)) | 0, (h[0] | (h[1] << 16)) | 0];
 }
 
 /** FNV-1a 64 of all of u8, as 16 lowercase hex digits. */
 export function fnv1a64(u8) {
   const n = u8.length;
-  const nw = u8.byteOffset % 4 === 0 ? n >>> 2 : 0;
-  const words = new Uint32Array(u8.buffer, u8.byteOffset, nw);
-  const h = limbs(BASIS);
+  let hi = Number(BASIS >> 32n) | 0;
+  let lo = Number(BASIS & 0xffffffffn) | 0;
   let zeros = 0;
-  const bytes = (from, to) => {
+  let i = 0; // next byte to hash
+  while (i < n) {
+    if (i % SMALL === 0) {
+      if (i % BIG === 0 && i + BIG <= n && ZERO.compare(u8, i, i + BIG, 0, BIG) === 0) {
+        zeros += BIG;
+        i += BIG;
+        continue;
+      }
+      if (i + SMALL <= n && ZERO.compare(u8, i, i + SMALL, 0, SMALL) === 0) {
+        zeros += SMALL;
+        i += SMALL;
+        continue;
+      }
+    }
     if (zeros) {
-      mulZeros(h, zeros);
+      [hi, lo] = mulZeros(hi, lo, zeros);
       zeros = 0;
     }
-    let [h0, h1, h2, h3] = h;
-    for (let i = from; i < to; i++) {
-      h0 ^= u8[i];
-      // h * P = h * 0x1b3 + (h << 40)
-      const t0 = h0 * 0x1b3;
-      const t1 = h1 * 0x1b3 + (t0 >>> 16);
-      const t2 = h2 * 0x1b3 + (h0 << 8) + (t1 >>> 16);
-      const t3 = h3 * 0x1b3 + (h1 << 8) + (t2 >>> 16);
-      h0 = t0 & 0xffff;
-      h1 = t1 & 0xffff;
-      h2 = t2 & 0xffff;
-      h3 = t3 & 0xffff;
+    const to = Math.min(n, i + SMALL - (i % SMALL));
+    for (; i < to; i++) {
+      lo ^= u8[i];
+      const carry = ((lo >>> 16) * 0x1b3 + (((lo & 0xffff) * 0x1b3) >>> 16)) >>> 16;
+      hi = (Math.imul(hi, 0x1b3) + carry + (lo << 8)) | 0;
+      lo = Math.imul(lo, 0x1b3);
     }
-    h[0] = h0; h[1] = h1; h[2] = h2; h[3] = h3;
-  };
-  for (let w = 0; w < nw; w++) {
-    if (words[w] === 0) zeros += 4;
-    else bytes(4 * w, 4 * w + 4);
   }
-  bytes(4 * nw, n); // tail bytes (and any pending zero run)
-  return h.map((x) => x.toString(16).padStart(4, "0")).reverse().join("");
+  if (zeros) [hi, lo] = mulZeros(hi, lo, zeros);
+  return (hi >>> 0).toString(16).padStart(8, "0") + (lo >>> 0).toString(16).padStart(8, "0");
 }
 
 /** Reference implementation (BigInt per byte), for tests only. */

@@ -1,0 +1,581 @@
+// The reference model: unit cases of the spec's rules (spec/semantics.md §3, seed), with the
+// numbers worked out by hand from the spec, and a differential run against ThingPort in seed
+// semantics (same returns, same Stats, the model's invariants and ThingPort's memory as the model
+// says after every operation).
+#include "reference/model.hpp"
+#include "reference/thing_port.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fealloc {
+namespace {
+
+PoolConfig pool(Layout layout, std::uint64_t end, bool compact = true, bool split = true, std::uint64_t align = 0,
+                std::uint64_t min_split = 0, std::uint64_t start = 0, Semantics semantics = Semantics::seed) {
+  PoolOptions o;
+  o.layout = layout;
+  o.semantics = semantics;
+  o.end = end;
+  if (align != 0) o.align = align;
+  if (min_split != 0) o.min_split = min_split;
+  o.compact = compact;
+  o.split = split;
+  o.start = start;
+  return resolve_pool_or_throw(o, EvmMemory::kDefaultCap);
+}
+
+const u256 kMaxU256 = std::numeric_limits<u256>::max();
+
+void write(Allocator& a, std::uint64_t addr, std::vector<std::uint8_t> bytes) { a.user_write(addr, bytes); }
+
+// ---------------------------------------------------------------- unit cases (evm layout: W 32,
+// H 64, S 224, align 32, minSplit 96, start 0, so initialTop = alignUp(288, 32) - 64 = 224)
+
+TEST(ReferenceModel, RejectsThingSemantics) {
+  EXPECT_THROW(ReferenceModel(pool(Layout::thing, 0x1000, true, true, 0, 0, 0, Semantics::thing)), std::invalid_argument);
+  EXPECT_THROW(ReferenceModel(pool(Layout::evm, 0x10000, true, true, 0, 0, 0, Semantics::thing)), std::invalid_argument);
+}
+
+TEST(ReferenceModel, FreshPoolTouchesOnlyTheStateWords) {
+  ReferenceModel m(pool(Layout::evm, 0x10000));
+  const Stats s = m.stats();
+  EXPECT_EQ(s.top, 224u);
+  EXPECT_EQ(s.available, 0x10000 - 224);
+  EXPECT_EQ(s.total, 0x10000u);
+  EXPECT_EQ(s.msize, 224u);
+  EXPECT_EQ(s.gas, 21u);  // w = 7
+  EXPECT_EQ(m.check(), "");
+  EXPECT_EQ(m.memory(), nullptr);
+}
+
+TEST(ReferenceModel, TraceFormatExample) {
+  // spec/trace-format.md: `malloc 24` on `pool layout=evm end=0x10000`.
+  ReferenceModel m(pool(Layout::evm, 0x10000));
+  EXPECT_EQ(m.malloc(24), u256(0x120));
+  const Stats s = m.stats();
+  EXPECT_EQ(s, (Stats{0, 0, 1, 96, 0x140, 65216, 65536, 288, 27}));
+}
+
+TEST(ReferenceModel, FirstFitSplitLifoAndCompaction) {
+  ReferenceModel m(pool(Layout::evm, 0x10000));
+  const u256 p1 = m.malloc(24);   // block 224, size 96
+  const u256 p2 = m.malloc(200);  // block 320, size alignUp(264) = 288
+  const u256 p3 = m.malloc(24);   // block 608, size 96, top 704
+  EXPECT_EQ(p1, u256(288));
+  EXPECT_EQ(p2, u256(384));
+  EXPECT_EQ(p3, u256(672));
+  ASSERT_EQ(m.used_blocks().size(), 3u);
+  EXPECT_EQ(m.used_blocks()[0].addr, 608u);  // LIFO: newest first
+  EXPECT_EQ(m.used_blocks()[2].addr, 224u);
+
+  EXPECT_TRUE(m.free(p2));
+  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{320, 288}}));
+  // First fit: 288 >= 96, not at top; 288 - 96 = 192 >= minSplit, so split at 96.
+  EXPECT_EQ(m.malloc(24), u256(384));
+  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{416, 192}}));
+  EXPECT_EQ(m.used_blocks()[0].addr, 320u);
+  EXPECT_EQ(m.used_blocks()[0].size, 96u);
+
+  EXPECT_TRUE(m.free(p1));
+  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{224, 96}, {416, 192}}));
+  EXPECT_TRUE(m.free(u256(384)));  // merges 224, 320, 416 into one block of 384
+  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{224, 384}}));
+  EXPECT_TRUE(m.free(p3));  // merges up to top: the block leaves the list and top drops to 224
+  EXPECT_TRUE(m.free_blocks().empty());
+  const Stats s = m.stats();
+  EXPECT_EQ(s.top, 224u);
+  EXPECT_EQ(s.used_count + s.free_count, 0u);
+  EXPECT_EQ(s.msize, 672u);  // the highest header written was [608, 672)
+  EXPECT_EQ(s.gas, 63u);
+  EXPECT_EQ(m.check(), "");
+}
+
+TEST(ReferenceModel, NoCompactReusesAFreeBlockAtTopWithItsNewSize) {
+  ReferenceModel m(pool(Layout::evm, 0x10000, /*compact=*/false));
+  const u256 p = m.malloc(200);  // block 224, size 288, top 512
+  EXPECT_TRUE(m.free(p));
+  EXPECT_EQ(m.stats().top, 512u);  // no compaction: top stays
+  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{224, 288}}));
+  EXPECT_EQ(m.malloc(24), u256(288));  // it touches top: size = padded(24) = 96, top = 320
+  EXPECT_EQ(m.stats().top, 320u);
+  EXPECT_TRUE(m.free_blocks().empty());
+  EXPECT_EQ(m.check(), "");
+}
+
+TEST(ReferenceModel, NoCompactFreeBlockAtTopThatCannotReachFails) {
+  // end 0x400: initialTop 224. A free block at top is taken first; if b + padded(n) > end: 0.
+  ReferenceModel m(pool(Layout::evm, 0x400, /*compact=*/false));
+  const u256 p = m.malloc(24);  // 224..320
+  EXPECT_TRUE(m.free(p));
+  const Stats before = m.stats();
+  EXPECT_EQ(m.malloc(1024 - 224 - 64 + 1), u256(0));
+  EXPECT_EQ(m.stats(), before);
+  EXPECT_EQ(m.malloc(1024 - 224 - 64), u256(288));  // exactly to end
+  EXPECT_EQ(m.stats().top, 1024u);
+  EXPECT_EQ(m.stats().available, 0);
+}
+
+TEST(ReferenceModel, ShrinkWithSplitMergesTheRestForward) {
+  ReferenceModel m(pool(Layout::evm, 0x10000));
+  const u256 p1 = m.malloc(200);  // 224, size 288
+  const u256 p2 = m.malloc(24);   // 512
+  m.malloc(24);                   // 608, top 704
+  EXPECT_TRUE(m.free(p2));
+  EXPECT_EQ(m.realloc(p1, 24), p1);  // 288 - 96 = 192 >= 96: split at 320, merged with 512
+  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{320, 288}}));
+  EXPECT_EQ(m.used_blocks().back().size, 96u);
+  EXPECT_EQ(m.check(), "");
+}
+
+TEST(ReferenceModel, ShrinkAtTopWithoutSplitSetsTheSize) {
+  // Seed: the size word follows top (thi.ng leaves it stale, spec §4.2).
+  ReferenceModel m(pool(Layout::evm, 0x10000, true, /*split=*/false));
+  const u256 p = m.malloc(200);  // 224, size 288, top 512
+  EXPECT_EQ(m.realloc(p, 10), p);
+  EXPECT_EQ(m.used_blocks()[0].size, 96u);
+  EXPECT_EQ(m.stats().top, 320u);
+  EXPECT_EQ(m.malloc(24), u256(384));  // the next block really starts at 320
+  EXPECT_EQ(m.check(), "");
+}
+
+TEST(ReferenceModel, ShrinkBelowTopWithoutSplitKeepsTheSize) {
+  ReferenceModel m(pool(Layout::evm, 0x10000, true, /*split=*/false));
+  const u256 p = m.malloc(200);  // 224, size 288
+  m.malloc(24);
+  EXPECT_EQ(m.realloc(p, 10), p);
+  EXPECT_EQ(m.used_blocks()[1].size, 288u);
+  EXPECT_EQ(m.stats().top, 608u);
+}
+
+TEST(ReferenceModel, GrowInPlaceReachesEndExactly) {
+  ReferenceModel m(pool(Layout::evm, 0x1000));
+  const u256 p = m.malloc(24);
+  // padded(3808) = 3872 and 224 + 3872 = 4096 = end: seed allows it (thi.ng needs < end, §4.3).
+  EXPECT_EQ(m.realloc(p, 3808), p);
+  Stats s = m.stats();
+  EXPECT_EQ(s.top, 4096u);
+  EXPECT_EQ(s.available, 0);
+  EXPECT_EQ(s.msize, 288u);  // growth writes only the size word
+  // One byte more cannot grow in place and cannot move: 0, nothing changed.
+  EXPECT_EQ(m.realloc(p, 3809), u256(0));
+  EXPECT_EQ(m.stats(), s);
+  EXPECT_EQ(m.used_blocks()[0].size, 3872u);
+}
+
+TEST(ReferenceModel, MoveCopiesThenFreesTheOldBlock) {
+  ReferenceModel m(pool(Layout::evm, 0x10000));
+  const u256 p1 = m.malloc(24);  // 224, size 96
+  m.malloc(24);                  // 320, top 416
+  write(m, 288, {0xab, 0xcd, 0xef});
+  // padded(100) = 192 > 96 and p1 is not at top: move to a new block at 416 (size 192, top 608).
+  EXPECT_EQ(m.realloc(p1, 100), u256(480));
+  EXPECT_EQ(m.used_blocks()[0].addr, 416u);
+  ASSERT_EQ(m.used_blocks()[0].known.size(), 3u);
+  EXPECT_EQ(m.used_blocks()[0].known[2], std::optional<std::uint8_t>(0xef));
+  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{224, 96}}));
+  EXPECT_FALSE(m.free(p1));  // the old pointer is dead
+  // msize: header [416, 480) and the copy's write [480, 512) of s - H = 32 bytes.
+  EXPECT_EQ(m.stats().msize, 512u);
+  EXPECT_EQ(m.check(), "");
+}
+
+TEST(ReferenceModel, MoveCopyReadsTheWholeOldDataRegion) {
+  ReferenceModel m(pool(Layout::evm, 0x10000));
+  const u256 p1 = m.malloc(1000);  // 224, size alignUp(1064) = 1088, only its header touched
+  m.malloc(24);                    // 1312, top 1408
+  EXPECT_EQ(m.stats().msize, 1376u);
+  // Move: new block at 1408, size alignUp(2064) = 2080; the copy reads [288, 1312) and writes
+  // [1472, 1472 + 1024).
+  EXPECT_EQ(m.realloc(p1, 2000), u256(1472));
+  EXPECT_EQ(m.stats().msize, 2496u);
+}
+
+TEST(ReferenceModel, ReallocKeepsOnlyBytesBelowBothRequestedSizes) {
+  ReferenceModel m(pool(Layout::evm, 0x10000));
+  const u256 p = m.malloc(40);  // size 128
+  write(m, 288, std::vector<std::uint8_t>(40, 7));
+  EXPECT_EQ(m.realloc(p, 10), p);  // padded 96, 128 - 96 < minSplit: nothing moves
+  EXPECT_EQ(m.used_blocks()[0].known.size(), 10u);
+  EXPECT_EQ(m.realloc(p, 60), p);  // padded 128 > 96 at top: grows in place
+  EXPECT_EQ(m.used_blocks()[0].known.size(), 10u);
+  EXPECT_EQ(m.used_blocks()[0].requested, 60u);
+}
+
+TEST(ReferenceModel, CallocFillsAndTouchesTheRequestedBytes) {
+  ReferenceModel m(pool(Layout::evm, 0x10000));
+  EXPECT_EQ(m.calloc(100, 0xaa), u256(288));  // size 192, top 416; fill [288, 388)
+  EXPECT_EQ(m.stats().msize, 416u);
+  EXPECT_EQ(m.used_blocks()[0].known, std::vector<std::optional<std::uint8_t>>(100, std::uint8_t{0xaa}));
+  EXPECT_EQ(m.calloc(0, 1), u256(0));
+}
+
+TEST(ReferenceModel, BadInputFailsAndChangesNothing) {
+  ReferenceModel m(pool(Layout::evm, 0x10000));
+  const u256 p = m.malloc(24);
+  m.malloc(50);
+  const Stats before = m.stats();
+  const u256 fits_exactly = 0x10000 - 416 - 64;  // the remaining range, exactly
+  for (const u256& n : {kMaxU256, u256(0x10001), fits_exactly + 1, u256(1) << 64, (u256(1) << 64) + 24}) {
+    EXPECT_EQ(m.malloc(n), u256(0)) << n;
+    EXPECT_EQ(m.calloc(n, 1), u256(0)) << n;
+    EXPECT_EQ(m.realloc(p, n), u256(0)) << n;
+  }
+  EXPECT_EQ(m.malloc(0), u256(0));
+  EXPECT_EQ(m.realloc(p, 0), u256(0));
+  for (const u256& q : {u256(0), p + 1, p - 1, p - 64, p + 32, kMaxU256, (u256(1) << 64) + p, u256(224)}) {
+    EXPECT_FALSE(m.free(q)) << q;
+    EXPECT_EQ(m.realloc(q, 8), u256(0)) << q;
+  }
+  EXPECT_EQ(m.stats(), before);
+  EXPECT_EQ(m.malloc(fits_exactly), u256(480));
+  EXPECT_TRUE(m.free(p));
+  EXPECT_FALSE(m.free(p));  // double free
+  EXPECT_EQ(m.realloc(p, 8), u256(0));
+  EXPECT_EQ(m.check(), "");
+}
+
+TEST(ReferenceModel, FreeAllResetsTheListsAndTopOnly) {
+  ReferenceModel m(pool(Layout::evm, 0x10000));
+  m.malloc(24);
+  const u256 p = m.malloc(500);
+  m.malloc(24);
+  m.free(p);
+  const std::uint64_t msize = m.stats().msize;
+  m.free_all();
+  const Stats s = m.stats();
+  EXPECT_EQ(s, (Stats{0, 0, 0, 0, 224, 0x10000 - 224, 0x10000, msize, EvmMemory::gas_for_msize(msize)}));
+  EXPECT_EQ(m.malloc(24), u256(288));
+}
+
+TEST(ReferenceModel, ThingLayoutNumbers) {
+  // W 4, H 8, S 28, align 8, minSplit 16: initialTop = alignUp(36, 8) - 8 = 32.
+  ReferenceModel m(pool(Layout::thing, 0x1000));
+  EXPECT_EQ(m.malloc(1), u256(40));  // padded(1) = 16
+  EXPECT_EQ(m.malloc(20), u256(56));  // padded(20) = 32, block 48
+  const Stats s = m.stats();
+  EXPECT_EQ(s.top, 80u);
+  EXPECT_EQ(s.msize, 0u);  // evm layout only
+  EXPECT_EQ(s.gas, 0u);
+}
+
+TEST(ReferenceModel, StartAndAlignShapeInitialTop) {
+  // start 100 -> 128 (evm aligns to 32); align 256: initialTop = alignUp(128 + 288, 256) - 64 = 448.
+  ReferenceModel m(pool(Layout::evm, 0x10000, true, true, 256, 0, 100));
+  EXPECT_EQ(m.stats().top, 448u);
+  EXPECT_EQ(m.stats().msize, 352u);  // state words [128, 352)
+  EXPECT_EQ(m.malloc(1), u256(512));
+  EXPECT_EQ(m.stats().top, 448u + 256u);
+}
+
+TEST(ReferenceModel, UserWriteOutsideALiveBlockIsRejected) {
+  ReferenceModel m(pool(Layout::evm, 0x10000));
+  const u256 p = m.malloc(24);
+  EXPECT_THROW(write(m, 288 + 20, std::vector<std::uint8_t>(5, 1)), std::logic_error);
+  EXPECT_THROW(write(m, 280, {1}), std::logic_error);
+  write(m, 288 + 20, std::vector<std::uint8_t>(4, 1));
+  m.free(p);
+  EXPECT_THROW(write(m, 288, {1}), std::logic_error);
+  write(m, 288, {});  // an empty write touches nothing
+}
+
+TEST(ReferenceModel, VerifyReportsEveryKindOfDifference) {
+  for (Layout layout : {Layout::evm, Layout::thing}) {
+    const PoolConfig cfg = pool(layout, 0x2000);
+    ThingPort port(cfg);
+    ReferenceModel m(cfg);
+    auto both = [&](auto op) {
+      op(static_cast<Allocator&>(port));
+      op(static_cast<Allocator&>(m));
+    };
+    both([](Allocator& a) { a.malloc(40); });
+    both([](Allocator& a) { a.calloc(30, 0x5a); });
+    both([](Allocator& a) { a.malloc(24); });
+    const std::uint64_t h = cfg.params.header;
+    const std::uint64_t first = cfg.initial_top;
+    both([&](Allocator& a) { a.free(u256(first + h)); });
+    ASSERT_EQ(m.verify(*port.memory()), "");
+
+    const std::uint64_t second = m.used_blocks()[1].addr;  // the calloc block
+    EvmMemory& mem = *port.memory();
+    const std::uint8_t old = mem.peek(second + h + 7);
+    mem.write_bytes(second + h + 7, std::vector<std::uint8_t>{0x11});
+    EXPECT_NE(m.verify(mem).find("data byte at offset 0x7"), std::string::npos) << m.verify(mem);
+    EXPECT_NE(m.verify(mem).find("expected 0x5a, found 0x11"), std::string::npos) << m.verify(mem);
+    mem.write_bytes(second + h + 7, std::vector<std::uint8_t>{old});
+    ASSERT_EQ(m.verify(mem), "");
+
+    auto corrupt_word = [&](std::uint64_t addr, const std::string& expect_in_message) {
+      std::vector<std::uint8_t> saved(cfg.params.word);
+      for (std::uint64_t i = 0; i < saved.size(); ++i) saved[i] = mem.peek(addr + i);
+      std::vector<std::uint8_t> bad = saved;
+      bad[0] ^= 0x80;  // evm: a high byte; thing: the low byte
+      mem.write_bytes(addr, bad);
+      const std::string problem = m.verify(mem);
+      EXPECT_NE(problem.find(expect_in_message), std::string::npos) << layout_name(layout) << ": " << problem;
+      mem.write_bytes(addr, saved);
+      EXPECT_EQ(m.verify(mem), "");
+    };
+    const std::uint64_t w = cfg.params.word;
+    corrupt_word(cfg.start + kStateTop * w, "state word top");
+    corrupt_word(cfg.start + kStateMinSplit * w, "state word minSplit");
+    corrupt_word(second, "used block " + to_hex(second) + " (#1 of the used list) size");
+    corrupt_word(second + w, "used block " + to_hex(second) + " (#1 of the used list) next");
+    corrupt_word(first, "free block " + to_hex(first) + " (#0 of the free list) size");
+    corrupt_word(first + w, "free block " + to_hex(first) + " (#0 of the free list) next");
+  }
+}
+
+// ---------------------------------------------------------------- differential against ThingPort
+
+struct Counters {
+  std::uint64_t ops = 0, mallocs_ok = 0, mallocs_failed = 0, reuses = 0, moves = 0, in_place = 0, realloc_failed = 0,
+                frees_ok = 0, frees_rejected = 0, writes = 0, free_alls = 0;
+};
+
+class Differential {
+ public:
+  Differential(std::uint64_t seed, Counters& counters) : rng_(seed), seed_(seed), counters_(counters) {}
+
+  // Runs one random pool; returns "" or the first disagreement with the trace that shows it.
+  std::string run(int operations) {
+    const PoolConfig cfg = random_pool();
+    ThingPort port(cfg);
+    ReferenceModel model(cfg);
+    if (std::string p = compare(port, model, "construction"); !p.empty()) return p;
+    for (int i = 0; i < operations; ++i) {
+      const std::string problem = step(cfg, port, model);
+      if (!problem.empty()) return "seed " + std::to_string(seed_) + ", op " + std::to_string(i + 1) + ": " + problem + "\ntrace:\n" + trace_.str();
+    }
+    return "";
+  }
+
+ private:
+  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : rng_() % n; }
+  bool chance(int percent) { return below(100) < std::uint64_t(percent); }
+
+  PoolConfig random_pool() {
+    PoolOptions o;
+    o.semantics = Semantics::seed;
+    o.layout = chance(50) ? Layout::evm : Layout::thing;
+    const bool evm = o.layout == Layout::evm;
+    const std::uint64_t h = evm ? 64 : 8;
+    if (evm) {
+      static constexpr std::array<std::uint64_t, 5> kEnds{0x800, 0x2000, 0x8000, 0x40000, 0x400000};
+      o.end = kEnds[below(kEnds.size())];
+      o.align = std::uint64_t{32} << below(4);
+    } else {
+      static constexpr std::array<std::uint64_t, 4> kEnds{0x400, 0x1000, 0x4000, 0x40000};
+      o.end = kEnds[below(kEnds.size())];
+      o.align = std::uint64_t{8} << below(4);
+    }
+    if (chance(30)) o.start = below(evm ? 300 : 100);
+    if (chance(60)) o.min_split = h + 1 + below(4 * h);
+    o.compact = !chance(30);
+    o.split = !chance(30);
+    auto resolved = resolve_pool(o, EvmMemory::kDefaultCap);
+    if (std::holds_alternative<std::string>(resolved)) return random_pool();  // e.g. start too near end
+    const PoolConfig cfg = std::get<PoolConfig>(resolved);
+    trace_ << "pool layout=" << layout_name(cfg.layout) << " semantics=seed start=" << cfg.start << " end=" << to_hex(cfg.end)
+           << " align=" << cfg.align << " min_split=" << cfg.min_split << " compact=" << cfg.compact << " split=" << cfg.split << "\n";
+    end_ = cfg.end;
+    return cfg;
+  }
+
+  u256 random_size() {
+    const std::uint64_t r = below(1000);
+    if (r < 550) return 1 + below(128);
+    if (r < 800) return 1 + below(1024);
+    if (r < 920) return 1 + below(end_ / 4);
+    if (r < 960) return end_ / 2 + below(end_ / 2);
+    if (r < 975) return end_ - 300 + below(400);
+    if (r < 985) return kMaxU256 - below(3);
+    if (r < 992) return (u256(1) << (32 + 32 * below(7))) + below(1024);
+    return (u256(rng_()) << 192) | (u256(rng_()) << 128) | (u256(rng_()) << 64) | u256(rng_());
+  }
+
+  u256 garbage_pointer() {
+    const std::uint64_t r = below(6);
+    if (r == 0) return 0;
+    if (r == 1) return below(end_ + 64);
+    if (r == 2) return kMaxU256 - below(100);
+    if (r == 3 && !freed_.empty()) return freed_[below(freed_.size())];  // double free / dead pointer
+    if (r == 4 && !live_.empty()) {  // interior pointer or the header address
+      auto it = std::next(live_.begin(), std::ptrdiff_t(below(live_.size())));
+      return chance(50) ? it->first + 1 + below(std::uint64_t(it->second)) : it->first - below(80);
+    }
+    return (u256(1) << 64) + below(end_);
+  }
+
+  std::pair<u256, u256> random_live() {
+    auto it = std::next(live_.begin(), std::ptrdiff_t(below(live_.size())));
+    return *it;
+  }
+
+  std::string step(const PoolConfig& cfg, ThingPort& port, ReferenceModel& model) {
+    ++counters_.ops;
+    const std::uint64_t r = below(1000);
+    std::ostringstream op;
+    if (r < 300 || live_.empty()) {  // malloc / calloc
+      const u256 n = random_size();
+      const bool zeroed = r % 3 == 0;
+      const std::uint8_t fill = std::uint8_t(below(256));
+      if (zeroed) {
+        op << "calloc " << to_hex(n) << " " << unsigned(fill);
+      } else {
+        op << "malloc " << to_hex(n);
+      }
+      trace_ << op.str() << "\n";
+      const std::uint64_t top_before = model.top();
+      const u256 a = zeroed ? port.calloc(n, fill) : port.malloc(n);
+      const u256 b = zeroed ? model.calloc(n, fill) : model.malloc(n);
+      if (a != b) return op.str() + ": port returned " + to_hex(a) + ", model " + to_hex(b);
+      if (a != 0) {
+        live_[a] = n;
+        ++counters_.mallocs_ok;
+        if (a < top_before) ++counters_.reuses;
+      } else {
+        ++counters_.mallocs_failed;
+      }
+    } else if (r < 480) {  // realloc
+      u256 p;
+      u256 n;
+      u256 old_n = 0;
+      if (chance(85)) {
+        std::tie(p, old_n) = random_live();
+        const std::uint64_t k = below(10);
+        if (k < 4) {
+          n = 1 + below(std::uint64_t(old_n));  // shrink (or keep)
+        } else if (k < 8) {
+          n = old_n + 1 + below(std::uint64_t(old_n) * 2 + 64);  // grow
+        } else {
+          n = random_size();
+        }
+        if (chance(2)) n = 0;
+      } else {
+        p = garbage_pointer();
+        n = random_size();
+      }
+      op << "realloc " << to_hex(p) << " " << to_hex(n);
+      trace_ << op.str() << "\n";
+      const u256 a = port.realloc(p, n);
+      const u256 b = model.realloc(p, n);
+      if (a != b) return op.str() + ": port returned " + to_hex(a) + ", model " + to_hex(b);
+      if (a != 0) {
+        live_.erase(p);
+        if (a != p) freed_.push_back(p);
+        live_[a] = n;
+        ++(a == p ? counters_.in_place : counters_.moves);
+      } else {
+        ++counters_.realloc_failed;
+      }
+    } else if (r < 700) {  // free
+      const u256 p = chance(75) ? random_live().first : garbage_pointer();
+      op << "free " << to_hex(p);
+      trace_ << op.str() << "\n";
+      const bool a = port.free(p);
+      const bool b = model.free(p);
+      if (a != b) return op.str() + ": port returned " + std::to_string(a) + ", model " + std::to_string(b);
+      if (a) {
+        live_.erase(p);
+        freed_.push_back(p);
+        ++counters_.frees_ok;
+      } else {
+        ++counters_.frees_rejected;
+      }
+    } else if (r < 995) {  // a program's store into a live block
+      const auto [p, n] = random_live();
+      const std::uint64_t size = std::uint64_t(n);
+      const std::uint64_t offset = chance(20) ? size - 1 - below(std::min<std::uint64_t>(size, 8)) : below(size);
+      std::uint64_t length = 1 + below(std::min<std::uint64_t>(size - offset, 64));
+      if (chance(2)) length = 0;
+      std::vector<std::uint8_t> bytes(length);
+      for (auto& byte : bytes) byte = std::uint8_t(below(256));
+      op << "write " << to_hex(p) << " " << offset << " ";
+      for (auto byte : bytes) op << "0123456789abcdef"[byte >> 4] << "0123456789abcdef"[byte & 15];
+      if (length == 0) op << "(empty)";
+      trace_ << op.str() << "\n";
+      const std::uint64_t addr = std::uint64_t(p) + offset;
+      port.user_write(addr, bytes);
+      model.user_write(addr, bytes);
+      ++counters_.writes;
+    } else {
+      op << "free_all";
+      trace_ << op.str() << "\n";
+      port.free_all();
+      model.free_all();
+      for (const auto& [p, n] : live_) freed_.push_back(p);
+      live_.clear();
+      ++counters_.free_alls;
+    }
+    if (freed_.size() > 64) freed_.erase(freed_.begin(), freed_.begin() + 32);
+    (void)cfg;
+    return compare(port, model, op.str());
+  }
+
+  std::string compare(ThingPort& port, ReferenceModel& model, const std::string& op) {
+    const Stats a = port.stats();
+    const Stats b = model.stats();
+    if (a != b) {
+      return op + ": stats differ: port {" + stats_text(a) + "}, model {" + stats_text(b) + "}";
+    }
+    if (std::string p = model.check(); !p.empty()) return op + ": model.check: " + p;
+    if (std::string p = port.check(); !p.empty()) return op + ": port.check: " + p;
+    if (std::string p = model.verify(*port.memory()); !p.empty()) return op + ": model.verify(port): " + p;
+    return "";
+  }
+
+  static std::string stats_text(const Stats& s) {
+    return "free " + std::to_string(s.free_count) + "/" + std::to_string(s.free_size) + " used " + std::to_string(s.used_count) +
+           "/" + std::to_string(s.used_size) + " top " + to_hex(s.top) + " available " + std::to_string(s.available) + " total " +
+           std::to_string(s.total) + " msize " + std::to_string(s.msize) + " gas " + std::to_string(s.gas);
+  }
+
+  std::mt19937_64 rng_;
+  std::uint64_t seed_;
+  Counters& counters_;
+  std::uint64_t end_ = 0;
+  std::map<u256, u256> live_;  // pointer -> requested size, as the replay driver keeps it
+  std::vector<u256> freed_;
+  std::ostringstream trace_;
+};
+
+TEST(ReferenceModelDifferential, AgreesWithThingPortInSeedSemantics) {
+  Counters counters;
+  constexpr std::uint64_t kSeeds = 240;
+  constexpr int kOperations = 3000;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    Differential run(seed, counters);
+    const std::string problem = run.run(kOperations);
+    if (!problem.empty()) {
+      const std::string path = ::testing::TempDir() + "model_differential_seed_" + std::to_string(seed) + ".txt";
+      std::ofstream(path) << problem;
+      FAIL() << problem.substr(0, problem.find("\ntrace:")) << "\n(full trace in " << path << ")";
+    }
+  }
+  // The generator must actually reach every path.
+  EXPECT_GT(counters.reuses, 1000u);
+  EXPECT_GT(counters.moves, 1000u);
+  EXPECT_GT(counters.in_place, 1000u);
+  EXPECT_GT(counters.realloc_failed, 100u);
+  EXPECT_GT(counters.mallocs_failed, 100u);
+  EXPECT_GT(counters.frees_rejected, 1000u);
+  EXPECT_GT(counters.writes, 10000u);
+  EXPECT_GT(counters.free_alls, 100u);
+  std::printf("differential: %llu ops, %llu mallocs (%llu reused a free block, %llu failed), %llu moves, %llu in place, "
+              "%llu realloc failures, %llu frees, %llu rejected frees, %llu writes, %llu free_alls\n",
+              (unsigned long long)counters.ops, (unsigned long long)counters.mallocs_ok, (unsigned long long)counters.reuses,
+              (unsigned long long)counters.mallocs_failed, (unsigned long long)counters.moves, (unsigned long long)counters.in_place,
+              (unsigned long long)counters.realloc_failed, (unsigned long long)counters.frees_ok,
+              (unsigned long long)counters.frees_rejected, (unsigned long long)counters.writes, (unsigned long long)counters.free_alls);
+}
+
+}  // namespace
+}  // namespace fealloc
