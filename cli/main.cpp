@@ -2,10 +2,12 @@
 // output of spec/trace-format.md. Exit status: 0 ok, 2 bad input (usage, trace, options),
 // 3 runtime error line printed (corrupt heap, illegal write).
 #include "core/pool_config.hpp"
+#include "harness/executor.hpp"
 #include "harness/parties.hpp"
 #include "harness/replay.hpp"
 #include "harness/trace.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -18,7 +20,8 @@ using namespace fealloc;
 
 int usage() {
   std::cerr << "usage:\n"
-               "  fealloc replay [--impl port|optimized|model] [--final] TRACE\n";
+               "  fealloc replay [--impl port|optimized|model] [--final] TRACE\n"
+               "  fealloc check [--parties a,b,...] TRACE   (parties: optimized port-seed port-thing model)\n";
   return kExitBadInput;
 }
 
@@ -81,6 +84,58 @@ int cmd_replay(const std::vector<std::string>& args) {
   return replay(trace, *party, final_only, std::cout);
 }
 
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', pos), text.size());
+    out.push_back(text.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return out;
+}
+
+// Runs every party on the trace. Exit 0: they agree; 1: divergence (report on stdout);
+// 2: bad input; 3: the trace writes outside a live block.
+int cmd_check(const std::vector<std::string>& args) {
+  std::vector<std::string> parties;
+  std::string path;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--parties" && i + 1 < args.size()) {
+      parties = split_commas(args[++i]);
+    } else if (path.empty() && !args[i].empty() && args[i][0] != '-') {
+      path = args[i];
+    } else {
+      return usage();
+    }
+  }
+  if (path.empty()) return usage();
+  Trace trace;
+  PoolConfig config;
+  if (!load_trace(path, trace, config)) return kExitBadInput;
+  if (parties.empty()) parties = default_parties(config.semantics);
+  std::string error;
+  auto executor = Executor::create(trace.pool, parties, error);
+  if (!executor) {
+    std::cerr << path << ": " << error << "\n";
+    return kExitBadInput;
+  }
+  const auto result = executor->run(trace.ops);
+  if (result.status == Executor::StepStatus::diverged) {
+    std::cout << executor->divergence()->report(executor->trace_so_far());
+    return kExitDiverged;
+  }
+  if (result.status == Executor::StepStatus::illegal_write) {
+    const Operation& op = trace.ops[result.ops_run];
+    std::cerr << path << ":" << op.line << ": write outside a live block\n";
+    return kExitRuntimeError;
+  }
+  std::cout << "agree: " << result.ops_run << " operations on";
+  for (const auto& p : parties) std::cout << " " << p;
+  std::cout << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -90,6 +145,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   try {
     if (command == "replay") return cmd_replay(args);
+    if (command == "check") return cmd_check(args);
   } catch (const std::exception& e) {
     std::cerr << "fealloc: " << e.what() << "\n";
     return kExitBadInput;

@@ -51,8 +51,15 @@ bool EvmMemory::touch(std::uint64_t addr, std::uint64_t length) {
 }
 
 void EvmMemory::mark_written(std::uint64_t addr, std::uint64_t length) {
-  written_lo_ = std::min(written_lo_, addr);
-  written_hi_ = std::max(written_hi_, addr + length);
+  if (!track_writes_) return;
+  // Merging with the last range only keeps the common case (a header's two words, a state word
+  // rewritten) to one entry; a comparison tolerates overlapping ranges.
+  if (!written_.empty() && addr <= written_.back().hi && addr + length >= written_.back().lo) {
+    written_.back().lo = std::min(written_.back().lo, addr);
+    written_.back().hi = std::max(written_.back().hi, addr + length);
+    return;
+  }
+  written_.push_back({addr, addr + length});
 }
 
 void EvmMemory::store_word32(std::uint64_t addr, std::uint64_t value) {
@@ -127,11 +134,14 @@ std::uint64_t EvmMemory::fnv1a(std::uint64_t end) const {
   return hash * pow_mod64(kFnvPrime, end - stored);
 }
 
-EvmMemory::Range EvmMemory::take_written_range() {
-  Range range{written_lo_, written_hi_};
-  written_lo_ = UINT64_MAX;
-  written_hi_ = 0;
-  return range;
+void EvmMemory::set_write_tracking(bool on) {
+  track_writes_ = on;
+  written_.clear();
+}
+
+void EvmMemory::take_written_ranges(std::vector<Range>& out) {
+  out.clear();
+  out.swap(written_);
 }
 
 }  // namespace fealloc

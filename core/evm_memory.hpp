@@ -51,15 +51,16 @@ class EvmMemory {
   // FNV-1a 64 over bytes [0, end), untouched bytes counting as zero.
   std::uint64_t fnv1a(std::uint64_t end) const;
 
-  // The range of addresses written since the last take_written_range() (empty: lo >= hi).
-  // A comparison of two memories need only look at the union of both ranges.
+  // Write tracking for cheap exact comparison of two memories: while enabled, every written byte
+  // range is recorded (adjacent ranges merged), and a comparison need only look at the union of
+  // both memories' ranges since the last take. Off by default so that long replays keep nothing.
   struct Range {
     std::uint64_t lo;
-    std::uint64_t hi;
-    bool empty() const { return lo >= hi; }
+    std::uint64_t hi;  // exclusive
   };
-  Range take_written_range();
-  Range written_range() const { return {written_lo_, written_hi_}; }
+  void set_write_tracking(bool on);
+  // Moves the ranges recorded since the last call into `out` (replacing its contents).
+  void take_written_ranges(std::vector<Range>& out);
 
  private:
   void check_cap(std::uint64_t addr, std::uint64_t length) const;
@@ -70,8 +71,8 @@ class EvmMemory {
   std::uint64_t cap_;
   std::uint64_t msize_ = 0;
   std::vector<std::uint8_t> bytes_;
-  std::uint64_t written_lo_ = UINT64_MAX;
-  std::uint64_t written_hi_ = 0;
+  bool track_writes_ = false;
+  std::vector<Range> written_;
 };
 
 }  // namespace fealloc

@@ -55,6 +55,7 @@ std::string replay_line(std::size_t op_number, const OpResult& result, const Sta
 std::string error_line(std::size_t op_number, const std::string& kind);
 
 inline constexpr int kExitOk = 0;
+inline constexpr int kExitDiverged = 1;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitRuntimeError = 3;
 

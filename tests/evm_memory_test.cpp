@@ -106,16 +106,28 @@ TEST(EvmMemory, Fnv1aCountsUntouchedBytesAsZero) {
   EXPECT_NE(a.fnv1a(4096), b.fnv1a(4096));
 }
 
-TEST(EvmMemory, WrittenRangeCoversEveryWriteSinceLastTaken) {
+TEST(EvmMemory, WrittenRangesCoverEveryWriteSinceLastTaken) {
   EvmMemory m;
-  EXPECT_TRUE(m.take_written_range().empty());
+  std::vector<EvmMemory::Range> r;
+  m.store_le32(4, 1);  // not tracked yet
+  m.set_write_tracking(true);
+  m.take_written_ranges(r);
+  EXPECT_TRUE(r.empty());
   m.store_le32(100, 1);
+  m.store_le32(104, 1);  // merges with the previous range
   m.store_word32(40, 1);
   m.load_word32(4000);  // reads do not count as writes
-  auto r = m.take_written_range();
-  EXPECT_EQ(r.lo, 40u);
-  EXPECT_EQ(r.hi, 104u);
-  EXPECT_TRUE(m.take_written_range().empty());
+  m.copy(500, 40, 8);
+  m.take_written_ranges(r);
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].lo, 100u);
+  EXPECT_EQ(r[0].hi, 108u);
+  EXPECT_EQ(r[1].lo, 40u);
+  EXPECT_EQ(r[1].hi, 72u);
+  EXPECT_EQ(r[2].lo, 500u);
+  EXPECT_EQ(r[2].hi, 508u);
+  m.take_written_ranges(r);
+  EXPECT_TRUE(r.empty());
 }
 
 }  // namespace
