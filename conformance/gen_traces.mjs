@@ -116,7 +116,8 @@ class Generator {
     if (kind === "freed" && dead.length) return { ptr: { ref: rng.pick(dead), delta: 0n } };
     if (live.length && kind === "interior") {
       const [p, n] = rng.pick(live);
-      return { ptr: { ref: this.refOf.get(p), delta: BigInt(rng.pick([1, 4, 7, H, 16, this.pool.align, Number(n) || 1])) } };
+      const past = n < 4096n ? Number(n) : 4096; // just past the requested size
+      return { ptr: { ref: this.refOf.get(p), delta: BigInt(rng.pick([1, 4, 7, H, 16, this.pool.align, past || 1])) } };
     }
     if (live.length && kind === "header") return { ptr: { raw: rng.pick(live)[0] - BigInt(H) } };
     if (kind === "garbage") return { ptr: { raw: BigInt(rng.int(1, this.end + 64)) } };
@@ -145,15 +146,17 @@ class Generator {
     const sizes = {
       grow: () => n + BigInt(rng.int(1, 64)),
       double: () => 2n * n + 1n,
-      toEnd: () => (toEnd > 0n ? toEnd + BigInt(rng.pick([0, 0, -1, 1, -H, -this.pool.align])) : 1n),
+      toEnd: () => {
+        const size = toEnd + BigInt(rng.pick([0, 0, -1, 1, -H, -this.pool.align]));
+        return size > 0n ? size : 1n;
+      },
       shrink: () => BigInt(rng.int(1, Math.max(1, Number(n)))),
       same: () => n,
       zero: () => 0n,
       huge: () => this.hugeSize(),
     };
     const how = rng.weighted({ grow: 25, double: 10, toEnd: 10, shrink: 35, same: 8, zero: 4, huge: this.huge });
-    const size = sizes[how]();
-    return { kind: "realloc", ptr, size: size > 0n ? size : 1n };
+    return { kind: "realloc", ptr, size: sizes[how]() };
   }
 
   write() {

@@ -11,9 +11,10 @@ import { Replayer, OptionsError } from "./lib/replayer.mjs";
 
 /**
  * Replays trace text. name is the trace's path as it should appear in messages.
- * Returns { lines, status, stderr }: lines without newlines, status 0, 2 or 3.
+ * Returns { lines, status, stderr }: lines without newlines, status 0, 2 or 3. With final, only
+ * the last op's line (or the error line) is kept; with onLine, lines go to it instead of lines.
  */
-export function replayText(text, name = "TRACE", { final = false } = {}) {
+export function replayText(text, name = "TRACE", { final = false, onLine = null } = {}) {
   let trace, replayer;
   try {
     trace = parseTrace(text);
@@ -28,13 +29,32 @@ export function replayText(text, name = "TRACE", { final = false } = {}) {
     throw e;
   }
   const lines = [];
+  const emit = onLine ?? ((line) => lines.push(line));
   const ops = trace.ops;
   for (let i = 0; i < ops.length; i++) {
-    const r = replayer.step(ops[i], !final || i === ops.length - 1);
-    if (!final || r.error || i === ops.length - 1) lines.push(r.line);
-    if (r.error) return { lines: final ? [r.line] : lines, status: 3, stderr: "" };
+    const last = i === ops.length - 1;
+    const r = replayer.step(ops[i], !final || last);
+    if (!final || r.error || last) emit(r.line);
+    if (r.error) return { lines, status: 3, stderr: "" };
   }
   return { lines, status: 0, stderr: "" };
+}
+
+// Writes lines to stdout in large chunks (long traces print millions of lines).
+function stdoutWriter() {
+  process.stdout.on("error", (e) => process.exit(e.code === "EPIPE" ? 0 : 1)); // e.g. piped into head
+  let buf = [];
+  let size = 0;
+  const flush = () => {
+    if (buf.length) process.stdout.write(buf.join(""));
+    buf = [];
+    size = 0;
+  };
+  const write = (line) => {
+    buf.push(line, "\n");
+    if ((size += line.length) > 1 << 16) flush();
+  };
+  return { write, flush };
 }
 
 function main(argv) {
@@ -52,8 +72,9 @@ function main(argv) {
     process.stderr.write(`${args[0]}: ${e.message}\n`);
     return 2;
   }
-  const r = replayText(text, args[0], { final });
-  if (r.lines.length) process.stdout.write(r.lines.join("\n") + "\n");
+  const out = stdoutWriter();
+  const r = replayText(text, args[0], { final, onLine: out.write });
+  out.flush();
   if (r.stderr) process.stderr.write(r.stderr + "\n");
   return r.status;
 }
