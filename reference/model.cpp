@@ -4,6 +4,7 @@
 #include "reference/model.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 #include <stdexcept>
 
@@ -11,6 +12,29 @@ namespace fealloc {
 
 namespace {
 std::string hex(std::uint64_t v) { return to_hex(u256(v)); }
+
+using KnownBytes = ReferenceModel::KnownBytes;
+
+// Forgets the known bytes at offsets [lo, hi), cutting the runs that straddle either end.
+void forget(KnownBytes& known, std::uint64_t lo, std::uint64_t hi) {
+  for (auto it = known.begin(); it != known.end();) {
+    const std::uint64_t start = it->first;
+    const std::uint64_t stop = start + it->second.size();
+    if (stop <= lo || start >= hi) {
+      ++it;
+      continue;
+    }
+    const std::vector<std::uint8_t> run = std::move(it->second);
+    it = known.erase(it);
+    if (start < lo) known.emplace(start, std::vector<std::uint8_t>(run.begin(), run.begin() + std::ptrdiff_t(lo - start)));
+    if (stop > hi) known.emplace(hi, std::vector<std::uint8_t>(run.begin() + std::ptrdiff_t(hi - start), run.end()));
+  }
+}
+
+void remember(KnownBytes& known, std::uint64_t offset, std::vector<std::uint8_t> bytes) {
+  forget(known, offset, offset + bytes.size());
+  known.emplace(offset, std::move(bytes));
+}
 }  // namespace
 
 ReferenceModel::ReferenceModel(const PoolConfig& config) : config_(config) {
@@ -44,12 +68,12 @@ void ReferenceModel::insert_free(std::uint64_t addr, std::uint64_t size) {
   if (!inserted) throw std::logic_error("model: free block " + hex(addr) + " inserted twice");
 }
 
-// split(b, s, excess) after size(b) = s has been set: the block at `addr` (= b + s) is new.
-void ReferenceModel::split(std::uint64_t addr, std::uint64_t& size, std::uint64_t keep) {
-  const std::uint64_t excess = size - keep;
-  size = keep;
-  const std::uint64_t rest = addr + keep;
-  touch_header(rest);  // size = excess, next = 0
+// split(b, s, excess): b keeps the first `keep` bytes; the rest becomes a new free block.
+void ReferenceModel::split(UsedBlock& block, std::uint64_t keep) {
+  const std::uint64_t rest = block.addr + keep;
+  const std::uint64_t excess = block.size - keep;
+  block.size = keep;
+  touch_header(rest);  // its header: size = excess, next = 0
   insert_free(rest, excess);
   if (config_.compact) compact();
 }
@@ -87,7 +111,7 @@ std::optional<std::uint64_t> ReferenceModel::allocate(std::uint64_t n, std::uint
       block.size = padded_n;
       top_ = b + padded_n;
     } else if (config_.split && size - padded_n >= config_.min_split) {
-      split(b, block.size, padded_n);
+      split(block, padded_n);
     }
     return b;
   }
@@ -123,7 +147,7 @@ u256 ReferenceModel::calloc(const u256& size, std::uint8_t fill) {
   if (p == 0) return 0;
   const std::uint64_t n = low_u64(size);
   touch(low_u64(p), n);
-  used_.front().known.assign(n, fill);
+  remember(used_.front().known, 0, std::vector<std::uint8_t>(n, fill));  // every requested byte
   return p;
 }
 
@@ -147,14 +171,14 @@ u256 ReferenceModel::realloc(const u256& ptr, const u256& size) {
   const bool is_top = b + s >= top_;
   // What the program may rely on afterwards: its bytes below both requested sizes.
   const std::uint64_t keep = std::min(block->requested, n);
-  std::vector<std::optional<std::uint8_t>> known = block->known;
-  if (known.size() > keep) known.resize(keep);
+  KnownBytes known = block->known;
+  forget(known, keep, UINT64_MAX);
 
   if (*padded_n <= s) {  // shrink
     block->requested = n;
     block->known = known;
     if (config_.split && s - *padded_n >= config_.min_split) {
-      split(b, block->size, *padded_n);
+      split(*block, *padded_n);
     } else if (is_top) {
       top_ = b + *padded_n;
       block->size = *padded_n;
@@ -211,8 +235,7 @@ void ReferenceModel::user_write(std::uint64_t addr, std::span<const std::uint8_t
     if (addr < data || addr - data > b.requested || bytes.size() > b.requested - (addr - data)) continue;
     const std::uint64_t offset = addr - data;
     touch(addr, bytes.size());
-    if (b.known.size() < offset + bytes.size()) b.known.resize(offset + bytes.size());
-    std::copy(bytes.begin(), bytes.end(), b.known.begin() + std::ptrdiff_t(offset));
+    remember(b.known, offset, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
     return;
   }
   throw std::logic_error("model: user_write of " + std::to_string(bytes.size()) + " bytes at " + hex(addr) +
@@ -242,16 +265,18 @@ std::string ReferenceModel::check_invariants() const {
     if (b.requested == 0 || !padded_n || *padded_n > b.size) {
       return "used block " + hex(b.addr) + " of size " + hex(b.size) + " cannot hold its requested " + hex(b.requested) + " bytes";
     }
-    if (b.known.size() > b.requested) return "used block " + hex(b.addr) + " knows bytes past its requested size";
+    for (const auto& [offset, run] : b.known) {
+      if (offset + run.size() > b.requested) return "used block " + hex(b.addr) + " knows bytes past its requested size";
+    }
   }
   std::uint64_t expected = initial_top;  // the blocks tile [initialTop, top) exactly
   for (const auto& [addr, e] : blocks) {
-    const std::string what = std::string(e.used ? "used" : "free") + " block " + hex(addr);
-    if ((addr + header()) % align != 0) return what + ": data address not aligned to " + hex(align);
-    if (e.size <= header() || e.size % align != 0) return what + ": size " + hex(e.size) + " is not a positive multiple of align past the header";
-    if (addr < expected) return what + " overlaps the block before it (which ends at " + hex(expected) + ")";
-    if (addr > expected) return what + " leaves a gap [" + hex(expected) + ", " + hex(addr) + ") no block covers";
-    if (addr + e.size > top_) return what + " of size " + hex(e.size) + " reaches past top " + hex(top_);
+    auto what = [&, addr = addr, used = e.used] { return std::string(used ? "used" : "free") + " block " + hex(addr); };
+    if ((addr + header()) % align != 0) return what() + ": data address not aligned to " + hex(align);
+    if (e.size <= header() || e.size % align != 0) return what() + ": size " + hex(e.size) + " is not a positive multiple of align past the header";
+    if (addr < expected) return what() + " overlaps the block before it (which ends at " + hex(expected) + ")";
+    if (addr > expected) return what() + " leaves a gap [" + hex(expected) + ", " + hex(addr) + ") no block covers";
+    if (addr + e.size > top_) return what() + " of size " + hex(e.size) + " reaches past top " + hex(top_);
     expected = addr + e.size;
   }
   if (expected != top_) return "blocks end at " + hex(expected) + " but top is " + hex(top_);
@@ -280,10 +305,22 @@ std::string ReferenceModel::verify(const EvmMemory& memory) const {
     }
     return value;
   };
-  auto expect_word = [&](const std::string& what, std::uint64_t addr, std::uint64_t want) -> std::string {
-    const u256 found = read_word(addr);
-    if (found == want) return "";
-    return what + " (word at " + hex(addr) + "): expected " + hex(want) + ", found " + to_hex(found);
+  // The same comparison without u256 arithmetic (verify runs after every operation of a fuzz run).
+  auto word_is = [&](std::uint64_t addr, std::uint64_t want) {
+    if (config_.layout == Layout::thing) {
+      std::uint64_t value = 0;
+      for (std::uint64_t i = 4; i-- > 0;) value = (value << 8) | memory.peek(addr + i);
+      return value == want;
+    }
+    for (std::uint64_t i = 0; i < 24; ++i) {
+      if (memory.peek(addr + i) != 0) return false;
+    }
+    std::uint64_t value = 0;
+    for (std::uint64_t i = 24; i < 32; ++i) value = (value << 8) | memory.peek(addr + i);
+    return value == want;
+  };
+  auto mismatch = [&](const std::string& what, std::uint64_t addr, std::uint64_t want) {
+    return what + " (word at " + hex(addr) + "): expected " + hex(want) + ", found " + to_hex(read_word(addr));
   };
 
   const std::uint64_t w = word();
@@ -296,22 +333,28 @@ std::string ReferenceModel::verify(const EvmMemory& memory) const {
       {"state word flags", flags},             {"state word minSplit", config_.min_split},
   };
   for (std::uint64_t i = 0; i < 7; ++i) {
-    if (std::string p = expect_word(state[i].first, config_.start + i * w, state[i].second); !p.empty()) return p;
+    const std::uint64_t addr = config_.start + i * w;
+    if (!word_is(addr, state[i].second)) return mismatch(state[i].first, addr, state[i].second);
   }
 
   for (std::size_t i = 0; i < used_.size(); ++i) {
     const UsedBlock& b = used_[i];
     const std::uint64_t next = i + 1 < used_.size() ? used_[i + 1].addr : 0;
-    const std::string what = "used block " + hex(b.addr) + " (#" + std::to_string(i) + " of the used list)";
-    if (std::string p = expect_word(what + " size", b.addr, b.size); !p.empty()) return p;
-    if (std::string p = expect_word(what + " next", b.addr + w, next); !p.empty()) return p;
+    auto what = [&] { return "used block " + hex(b.addr) + " (#" + std::to_string(i) + " of the used list)"; };
+    if (!word_is(b.addr, b.size)) return mismatch(what() + " size", b.addr, b.size);
+    if (!word_is(b.addr + w, next)) return mismatch(what() + " next", b.addr + w, next);
     const std::uint64_t data = b.addr + header();
-    for (std::uint64_t off = 0; off < b.known.size(); ++off) {
-      if (!b.known[off]) continue;
-      const std::uint8_t found = memory.peek(data + off);
-      if (found != *b.known[off]) {
-        return what + " data byte at offset " + hex(off) + " (address " + hex(data + off) + "): expected " +
-               hex(*b.known[off]) + ", found " + hex(found);
+    const std::uint8_t* bytes = memory.backing_data();
+    const std::uint64_t stored = memory.backing_size();  // everything above is zero
+    for (const auto& [offset, run] : b.known) {
+      const std::uint64_t addr = data + offset;
+      if (addr + run.size() <= stored && std::memcmp(bytes + addr, run.data(), run.size()) == 0) continue;
+      for (std::uint64_t k = 0; k < run.size(); ++k) {
+        const std::uint8_t found = addr + k < stored ? bytes[addr + k] : 0;
+        if (found != run[k]) {
+          return what() + " data byte at offset " + hex(offset + k) + " (address " + hex(addr + k) + "): expected " +
+                 hex(run[k]) + ", found " + hex(found);
+        }
       }
     }
   }
@@ -320,9 +363,9 @@ std::string ReferenceModel::verify(const EvmMemory& memory) const {
   for (auto it = free_.begin(); it != free_.end(); ++it, ++index) {
     const auto next_it = std::next(it);
     const std::uint64_t next = next_it == free_.end() ? 0 : next_it->first;
-    const std::string what = "free block " + hex(it->first) + " (#" + std::to_string(index) + " of the free list)";
-    if (std::string p = expect_word(what + " size", it->first, it->second); !p.empty()) return p;
-    if (std::string p = expect_word(what + " next", it->first + w, next); !p.empty()) return p;
+    auto what = [&] { return "free block " + hex(it->first) + " (#" + std::to_string(index) + " of the free list)"; };
+    if (!word_is(it->first, it->second)) return mismatch(what() + " size", it->first, it->second);
+    if (!word_is(it->first + w, next)) return mismatch(what() + " next", it->first + w, next);
   }
   return "";
 }

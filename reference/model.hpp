@@ -37,6 +37,11 @@ class ReferenceModel final : public Allocator {
   std::string check() override { return check_invariants(); }
 
   // The model's own invariants (also what check() returns): "" or the first one that fails.
+  // initialTop <= top <= end; used and free blocks are disjoint, each with an aligned data address
+  // and a size that is a multiple of align above H; together they tile [initialTop, top) with no
+  // gap or overlap (so all lie inside it); with compact, no two free blocks are adjacent and none
+  // touches top; each used block holds padded(requested) and knows no byte past requested. (The
+  // free list is sorted by construction: it is a map by address.)
   std::string check_invariants() const;
 
   // Checks another party's memory against the model: the seven state words, the header of every
@@ -45,20 +50,21 @@ class ReferenceModel final : public Allocator {
   std::string verify(const EvmMemory& memory) const;
 
   // --- read access for tests ---
+  // What a program is guaranteed to find in a block's data: disjoint runs of bytes it stored,
+  // keyed by data offset. Everything outside the runs is unknown.
+  using KnownBytes = std::map<std::uint64_t, std::vector<std::uint8_t>>;
   struct UsedBlock {
     std::uint64_t addr = 0;       // header address b; the data is at b + H
     std::uint64_t size = 0;       // the size word: header + data + padding
     std::uint64_t requested = 0;  // n of the malloc/calloc/realloc that made it
-    // Bytes the program is guaranteed to find at data offsets 0, 1, ...: nullopt where nothing is
-    // known. Never longer than `requested`.
-    std::vector<std::optional<std::uint8_t>> known;
+    KnownBytes known;             // never reaches past `requested`
   };
   // The used list from its head (the most recently used block) to its end.
   const std::vector<UsedBlock>& used_blocks() const { return used_; }
   // The free list: address -> size, in address order.
   const std::map<std::uint64_t, std::uint64_t>& free_blocks() const { return free_; }
   std::uint64_t top() const { return top_; }
-  std::uint64_t msize() const { return msize_; }
+  std::uint64_t msize() const { return msize_; }  // kept in both layouts; stats() shows it for evm
 
  private:
   std::uint64_t header() const { return config_.params.header; }
@@ -72,7 +78,7 @@ class ReferenceModel final : public Allocator {
   // The spec's malloc(n) on the block lists only: the new block's header address or nullopt.
   // Pushes the block (requested = n, nothing known) onto the used list.
   std::optional<std::uint64_t> allocate(std::uint64_t n, std::uint64_t padded_n);
-  void split(std::uint64_t addr, std::uint64_t& size, std::uint64_t keep);
+  void split(UsedBlock& block, std::uint64_t keep);  // compacts the free list (not the used list)
   void release(std::vector<UsedBlock>::iterator block);  // free(): to the free list, compact
   void insert_free(std::uint64_t addr, std::uint64_t size);
   void compact();
