@@ -50,17 +50,21 @@ std::uint64_t ThingPort::load_word(std::uint64_t addr) {
   if (config_.layout == Layout::thing) return memory_.load_le32(addr);
   bool high_nonzero = false;
   const std::uint64_t value = memory_.load_word32(addr, &high_nonzero);
-  if (high_nonzero || value > std::numeric_limits<std::uint32_t>::max()) {
-    throw CorruptHeap("a header word at " + std::to_string(addr) + " holds more than 32 bits");
+  // Thing semantics only ever stores u32 values; seed semantics stores 64-bit ones (spec §5), of
+  // which a sane heap holds none above 2^63.
+  const std::uint64_t limit = thing() ? std::numeric_limits<std::uint32_t>::max() : std::uint64_t(INT64_MAX);
+  if (high_nonzero || value > limit) {
+    throw CorruptHeap("a header word at " + std::to_string(addr) + " holds a value out of range");
   }
   return value;
 }
 
 void ThingPort::store_word(std::uint64_t addr, Num value) {
-  // JS stores into a Uint32Array apply ToUint32; seed values are always small and non-negative.
-  const std::uint32_t stored = to_uint32(value);
+  // JS stores into a Uint32Array apply ToUint32; seed semantics stores the exact (non-negative)
+  // value, which in the thing layout always fits 32 bits (resolve_pool sees to that).
+  const std::uint64_t stored = thing() ? std::uint64_t{to_uint32(value)} : static_cast<std::uint64_t>(value);
   if (config_.layout == Layout::thing) {
-    memory_.store_le32(addr, stored);
+    memory_.store_le32(addr, static_cast<std::uint32_t>(stored));
   } else {
     memory_.store_word32(addr, stored);
   }

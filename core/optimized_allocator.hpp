@@ -1,0 +1,103 @@
+// OptimizedAllocator: the product. Seed semantics (spec §3) in either layout, identical to the
+// port (ThingPort, seed mode) after every operation: same pointers, same Stats (msize and gas
+// included) and the same bytes of memory, because it makes the same stores, fills and copies.
+// What it does not do is walk lists: side indexes outside EVM memory (BlockTable, FreeBlockIndex)
+// answer first fit, free-list neighbours and pointer lookup, and the state words are cached, so
+// malloc/free/realloc cost O(log8(end / align)) index steps (about 7 cache lines for a 64 MiB
+// pool; plus a move's copy) whatever the number of blocks, and stats and free_all are O(1).
+// Inside, addresses and sizes are 64-bit; u256 appears only at the API.
+#pragma once
+
+#include "core/allocator.hpp"
+#include "core/block_table.hpp"
+#include "core/free_block_index.hpp"
+
+#include <cstdint>
+
+namespace fealloc {
+
+class OptimizedAllocator final : public Allocator {
+ public:
+  // Throws std::invalid_argument for thing semantics (the port alone reproduces thi.ng's bugs) and
+  // for a pool with 2^31 or more block slots.
+  explicit OptimizedAllocator(const PoolConfig& config, std::uint64_t memory_cap = EvmMemory::kDefaultCap);
+
+  std::string_view name() const override { return "optimized"; }
+  const PoolConfig& config() const override { return config_; }
+
+  u256 malloc(const u256& size) override;
+  u256 calloc(const u256& size, std::uint8_t fill) override;
+  u256 realloc(const u256& ptr, const u256& size) override;
+  bool free(const u256& ptr) override;
+  void free_all() override;
+  Stats stats() override;
+  void user_write(std::uint64_t address, std::span<const std::uint8_t> data) override;
+  EvmMemory* memory() override { return &memory_; }
+  std::string check() override;
+
+ private:
+  using Slot = std::uint32_t;  // (block - initialTop) >> shift_
+  static constexpr Slot kNone = BlockTable::kNone;
+  using Kind = BlockTable::Kind;
+
+  // --- addresses ---
+  std::uint64_t addr(Slot s) const { return initial_top_ + (std::uint64_t{s} << shift_); }
+  std::uint64_t link_addr(Slot s) const { return s == kNone ? 0 : addr(s); }
+  std::uint64_t bytes(Slot s) const { return std::uint64_t{blocks_.units(s)} << shift_; }
+  std::uint64_t block_end(Slot s) const { return addr(s) + bytes(s); }
+  Slot slot_at(std::uint64_t block) const { return static_cast<Slot>((block - initial_top_) >> shift_); }
+  std::uint32_t units_of(std::uint64_t size) const { return static_cast<std::uint32_t>(size >> shift_); }
+  std::uint64_t padded(std::uint64_t n) const { return (n + header_ + align_ - 1) & ~(align_ - 1); }
+  // The used block whose data address is ptr, or kNone (garbage, interior, freed, 0).
+  Slot find_used(std::uint64_t ptr) const;
+
+  // --- EVM stores (the same words the port writes) ---
+  void store(std::uint64_t address, std::uint64_t value);
+  void store_size(Slot s, std::uint64_t size) { store(addr(s), size); }
+  void store_next(Slot s, std::uint64_t next) { store(addr(s) + word_, next); }
+  void store_state(StateWord w, std::uint64_t value) { store(config_.start + w * word_, value); }
+  // The word that points at `s` in its list: prev's next, or the list's state word.
+  void store_link_to(Slot prev, StateWord head_word, std::uint64_t target) {
+    if (prev != kNone) {
+      store_next(prev, target);
+    } else {
+      store_state(head_word, target);
+    }
+  }
+
+  // --- side lists (no stores, no free index: callers keep free_index_ in step) ---
+  void used_push(Slot s, std::uint32_t units);
+  void used_unlink(Slot s);
+  void free_link(Slot s, std::uint32_t units, Slot prev, Slot next);
+  void free_unlink(Slot s);
+  void set_free_units(Slot s, std::uint32_t units);
+  void set_used_units(Slot s, std::uint32_t units);
+
+  // --- the port's operations, stores included ---
+  std::uint64_t malloc_impl(std::uint64_t n);  // 0 < n <= end
+  std::uint64_t take_free_block(Slot b, std::uint64_t padded_size, bool is_top);
+  void split_block(Slot b, std::uint64_t size, std::uint64_t excess);
+  void insert_free(Slot s, std::uint32_t units);
+  void index_new_free(Slot s);
+  void compact_around(Slot s);
+  void free_block(Slot s);
+  void set_top(std::uint64_t top);
+
+  PoolConfig config_;
+  std::uint64_t word_, header_, align_, end_, min_split_, initial_top_;
+  unsigned shift_;  // log2(align)
+  bool evm_, compact_, split_;
+  EvmMemory memory_;
+  BlockTable blocks_;
+  FreeBlockIndex free_index_;
+
+  // Cached state words and list ends.
+  Slot free_head_ = kNone;
+  Slot free_tail_ = kNone;
+  Slot used_head_ = kNone;
+  std::uint64_t top_;
+  // Stats, kept as the lists change.
+  std::uint64_t free_count_ = 0, free_bytes_ = 0, used_count_ = 0, used_bytes_ = 0;
+};
+
+}  // namespace fealloc
