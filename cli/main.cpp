@@ -1,6 +1,9 @@
 // fealloc: the command line. `fealloc replay [--impl NAME] [--final] TRACE` prints the replay
 // output of spec/trace-format.md. Exit status: 0 ok, 2 bad input (usage, trace, options),
-// 3 runtime error line printed (corrupt heap, illegal write).
+// 3 runtime error line printed (corrupt heap, illegal write). The fuzz input tools (decode,
+// encode, repro, minimize, dict) are in cli/fuzz_commands.cpp.
+#include "cli/cli_common.hpp"
+#include "cli/commands.hpp"
 #include "core/pool_config.hpp"
 #include "harness/executor.hpp"
 #include "harness/parties.hpp"
@@ -17,43 +20,15 @@
 namespace {
 
 using namespace fealloc;
+using fealloc::cli::load_trace;
+using fealloc::cli::split_commas;
 
 int usage() {
   std::cerr << "usage:\n"
                "  fealloc replay [--impl port|optimized|model] [--final] TRACE\n"
-               "  fealloc check [--parties a,b,...] TRACE   (parties: optimized port-seed port-thing model)\n";
+               "  fealloc check [--parties a,b,...] TRACE   (parties: optimized port-seed port-thing model)\n"
+            << fealloc::cli::fuzz_usage();
   return kExitBadInput;
-}
-
-bool read_file(const std::string& path, std::string& text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  text = buffer.str();
-  return true;
-}
-
-// Loads and validates a trace; prints `PATH:LINE: message` and returns false on any error.
-bool load_trace(const std::string& path, Trace& trace, PoolConfig& config) {
-  std::string text;
-  if (!read_file(path, text)) {
-    std::cerr << path << ": cannot read the file\n";
-    return false;
-  }
-  auto parsed = parse_trace(text);
-  if (auto* error = std::get_if<ParseError>(&parsed)) {
-    std::cerr << path << ":" << error->line << ": " << error->message << "\n";
-    return false;
-  }
-  trace = std::move(std::get<Trace>(parsed));
-  auto resolved = resolve_pool(trace.pool, EvmMemory::kDefaultCap);
-  if (auto* error = std::get_if<std::string>(&resolved)) {
-    std::cerr << path << ":1: bad pool options: " << *error << "\n";  // the pool line is the first statement
-    return false;
-  }
-  config = std::get<PoolConfig>(resolved);
-  return true;
 }
 
 int cmd_replay(const std::vector<std::string>& args) {
@@ -82,17 +57,6 @@ int cmd_replay(const std::vector<std::string>& args) {
     return kExitBadInput;
   }
   return replay(trace, *party, final_only, std::cout);
-}
-
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', pos), text.size());
-    out.push_back(text.substr(pos, comma - pos));
-    pos = comma + 1;
-  }
-  return out;
 }
 
 // Runs every party on the trace. Exit 0: they agree; 1: divergence (report on stdout);
@@ -146,6 +110,11 @@ int main(int argc, char** argv) {
   try {
     if (command == "replay") return cmd_replay(args);
     if (command == "check") return cmd_check(args);
+    if (command == "decode") return fealloc::cli::cmd_decode(args);
+    if (command == "encode") return fealloc::cli::cmd_encode(args);
+    if (command == "repro") return fealloc::cli::cmd_repro(args);
+    if (command == "minimize") return fealloc::cli::cmd_minimize(args);
+    if (command == "dict") return fealloc::cli::cmd_dict(args);
   } catch (const std::exception& e) {
     std::cerr << "fealloc: " << e.what() << "\n";
     return kExitBadInput;

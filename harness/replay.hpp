@@ -37,6 +37,8 @@ class TraceState {
   WriteTarget write_target(const Operation& op) const;
   void record(const Operation& op, const u256& resolved_ptr, const OpResult& result);
   const std::map<u256, u256>& live() const { return live_; }
+  // What each operation recorded so far returned (0 when it returned no pointer): @k is results()[k-1].
+  const std::vector<u256>& results() const { return results_; }
 
  private:
   const PoolConfig& config_;

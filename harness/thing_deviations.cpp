@@ -15,7 +15,8 @@ constexpr KnownDeviation kDeviations[] = {
 bool in_wrap_region(const u256& size, const PoolConfig& config) {
   // padded(n) = ToInt32(n + H + align - 1) & ~(align - 1) differs from the exact value once the sum
   // leaves [0, 2^31).
-  return size + config.params.header + config.align - 1 >= (u256(1) << 31);
+  // Written as a subtraction: the sum itself overflows u256 for sizes near 2^256-1.
+  return size >= (u256(1) << 31) - (config.params.header + config.align - 1);
 }
 }  // namespace
 

@@ -46,14 +46,14 @@ void ThingPort::count_step() {
 
 // ---------------------------------------------------------------- words
 
-std::uint64_t ThingPort::load_word(std::uint64_t addr) {
+std::uint64_t ThingPort::load_word(std::uint64_t addr, bool allow_u64) {
   if (config_.layout == Layout::thing) return memory_.load_le32(addr);
   bool high_nonzero = false;
   const std::uint64_t value = memory_.load_word32(addr, &high_nonzero);
   // Thing semantics only ever stores u32 values; seed semantics stores 64-bit ones (spec §5), of
   // which a sane heap holds none above 2^63.
   const std::uint64_t limit = thing() ? std::numeric_limits<std::uint32_t>::max() : std::uint64_t(INT64_MAX);
-  if (high_nonzero || value > limit) {
+  if (high_nonzero || (value > limit && !(allow_u64 && !thing()))) {
     throw CorruptHeap("a header word at " + std::to_string(addr) + " holds a value out of range");
   }
   return value;
@@ -78,6 +78,13 @@ std::optional<std::uint64_t> ThingPort::field_addr(Num block, int field, bool un
   const Num words = Num(config_.end / config_.params.word);
   if (index < 0 || index >= words) return std::nullopt;
   return std::uint64_t(index) * config_.params.word;
+}
+
+bool ThingPort::may_split(Num excess) {
+  // minSplit is the one state word that seed semantics lets exceed 2^63 (any u64 option): compare
+  // it unsigned. A negative excess (thing semantics only) never reaches a u32 minSplit either.
+  const std::uint64_t min_split = load_word(config_.start + kStateMinSplit * config_.params.word, true);
+  return excess >= 0 && std::uint64_t(excess) >= min_split;
 }
 
 ThingPort::Num ThingPort::state(StateWord word) { return Num(load_word(config_.start + word * config_.params.word)); }
@@ -234,7 +241,7 @@ ThingPort::Num ThingPort::malloc_top(Num block, Num prev, Num block_size, Num pa
     set_state(kStateTop, block + set_block_size(block, padded));
   } else if ((state(kStateFlags) & kFlagSplit) != 0) {
     const Num excess = block_size - padded;
-    if (excess >= state(kStateMinSplit)) split_block(block, padded, excess);
+    if (may_split(excess)) split_block(block, padded, excess);
   }
   return data_address(block);
 }
@@ -292,7 +299,7 @@ ThingPort::ReallocResult ThingPort::realloc_block(Num block, const u256& bytes, 
   if (padded <= size) {
     const bool split = (state(kStateFlags) & kFlagSplit) != 0;
     const Num excess = size - padded;
-    if (split && excess >= state(kStateMinSplit)) {
+    if (split && may_split(excess)) {
       split_block(block, padded, excess);
     } else if (is_top) {
       set_state(kStateTop, block + padded);

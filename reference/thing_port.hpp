@@ -35,7 +35,10 @@ class ThingPort final : public Allocator {
   bool thing() const { return config_.semantics == Semantics::thing; }
 
   // --- words ---
-  std::uint64_t load_word(std::uint64_t addr);
+  // A word's value; corrupt when it cannot be a JS number (thing) or a sane seed value, except
+  // that allow_u64 takes any 64-bit seed value (minSplit).
+  std::uint64_t load_word(std::uint64_t addr, bool allow_u64 = false);
+  bool may_split(Num excess);
   void store_word(std::uint64_t addr, Num value);
   std::optional<std::uint64_t> field_addr(Num block, int field, bool unsigned_index) const;
   Num state(StateWord word);

@@ -1,0 +1,134 @@
+// The fuzz targets' logic.
+#include "fuzz/targets.hpp"
+
+#include "harness/executor.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+namespace fealloc::fuzz {
+
+namespace {
+
+std::unique_ptr<Executor> make_executor(const PoolOptions& pool, const std::vector<std::string>& parties) {
+  std::string error;
+  auto ex = Executor::create(pool, parties, error);
+  if (!ex) throw std::invalid_argument(error);
+  return ex;
+}
+
+void finish(RunOutcome& out, Executor& ex, Executor::StepStatus status) {
+  out.trace = ex.trace_so_far();
+  if (status == Executor::StepStatus::diverged) out.divergence = ex.divergence();
+  if (status == Executor::StepStatus::illegal_write) out.illegal_write = true;
+  out.results = ex.state().results();
+}
+
+}  // namespace
+
+RunOutcome run_input(std::span<const std::uint8_t> data, Target target, const RunOptions& options) {
+  Decoder decoder(data, target);
+  RunOutcome out;
+  out.parties = target_parties(target);
+  auto ex = make_executor(decoder.pool(), out.parties);
+  Executor::StepStatus status = Executor::StepStatus::ok;
+  while (auto op = decoder.next(ex->state())) {
+    status = ex->step(*op);
+    if (options.collect_lines) out.lines.push_back(ex->last_lines());
+    if (status != Executor::StepStatus::ok) break;
+  }
+  // The decoder yields only legal writes: an illegal one is a harness bug.
+  if (status == Executor::StepStatus::illegal_write) throw std::logic_error("fuzz::Decoder yielded an illegal write");
+  finish(out, *ex, status);
+  return out;
+}
+
+RunOutcome run_trace(const Trace& trace, Target target, const RunOptions& options) {
+  RunOutcome out;
+  out.parties = target_parties(target);
+  auto ex = make_executor(trace.pool, out.parties);
+  Executor::StepStatus status = Executor::StepStatus::ok;
+  for (const Operation& op : trace.ops) {
+    status = ex->step(op);
+    if (status == Executor::StepStatus::illegal_write) break;
+    if (options.collect_lines) out.lines.push_back(ex->last_lines());
+    if (status != Executor::StepStatus::ok) break;
+  }
+  finish(out, *ex, status);
+  return out;
+}
+
+Trace decode(std::span<const std::uint8_t> data, Target target) {
+  Decoder decoder(data, target);
+  auto solo = make_executor(decoder.pool(), {target_parties(target).front()});
+  solo->set_deep_checks(false);
+  while (auto op = decoder.next(solo->state())) {
+    const auto status = solo->step(*op);
+    if (status == Executor::StepStatus::illegal_write) throw std::logic_error("fuzz::Decoder yielded an illegal write");
+    if (status != Executor::StepStatus::ok) break;  // the party failed on it (corrupt heap)
+  }
+  return solo->trace_so_far();
+}
+
+IgnoreList::IgnoreList(std::string_view comma_list) {
+  std::size_t pos = 0;
+  while (pos <= comma_list.size()) {
+    std::size_t comma = comma_list.find(',', pos);
+    if (comma == std::string_view::npos) comma = comma_list.size();
+    std::string_view item = comma_list.substr(pos, comma - pos);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) entries_.emplace_back(item);
+    pos = comma + 1;
+  }
+}
+
+IgnoreList IgnoreList::from_env() {
+  const char* value = std::getenv("FEALLOC_IGNORE");
+  return value == nullptr ? IgnoreList() : IgnoreList(value);
+}
+
+namespace {
+std::vector<std::string_view> fields(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t bar = s.find('|', pos);
+    out.push_back(s.substr(pos, bar == std::string_view::npos ? std::string_view::npos : bar - pos));
+    if (bar == std::string_view::npos) return out;
+    pos = bar + 1;
+  }
+}
+
+// Field by field; `*` stands for any one field.
+bool signature_matches(std::string_view pattern, std::string_view signature) {
+  const auto p = fields(pattern);
+  const auto s = fields(signature);
+  if (p.size() != s.size()) return false;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i] != "*" && p[i] != s[i]) return false;
+  }
+  return true;
+}
+}  // namespace
+
+bool IgnoreList::matches(const Divergence& d) const {
+  if (entries_.empty()) return false;
+  const std::string signature = d.signature();
+  for (const std::string& e : entries_) {
+    if ((!d.known.empty() && e == d.known) || signature_matches(e, signature)) return true;
+  }
+  return false;
+}
+
+void fuzz_one(std::span<const std::uint8_t> data, Target target, const IgnoreList& ignore) {
+  const RunOutcome out = run_input(data, target);
+  if (!out.divergence || ignore.matches(*out.divergence)) return;
+  const std::string report = out.divergence->report(out.trace);
+  std::fprintf(stderr, "==fealloc== fuzz_%s: divergence\n%s", std::string(target_name(target)).c_str(), report.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace fealloc::fuzz

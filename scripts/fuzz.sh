@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The README's main command: builds what is needed and fuzzes a target on all cores for a bounded
+# time, then prints a summary: executions, coverage, divergences grouped by signature, and for
+# each the exact command that reproduces it.
+#
+#   scripts/fuzz.sh [--minutes N] [--engine libfuzzer|afl] [--target differential|thing]
+#                   [--jobs N] [--sanitizers on|off] [--out DIR] [--ignore SIG,...]
+#
+# Defaults: 10 minutes, libFuzzer, fuzz_differential, all cores, sanitizers on, out/fuzz.
+# --ignore (fuzz_thing): signatures or known ids (thing-4.1 ...) that are not crashes.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+minutes=10
+engine=libfuzzer
+target=differential
+jobs=$(nproc)
+sanitizers=on
+out="$root/out/fuzz"
+ignore=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --minutes) minutes=$2; shift 2 ;;
+    --seconds) seconds_override=$2; shift 2 ;;
+    --engine) engine=$2; shift 2 ;;
+    --target) target=$2; shift 2 ;;
+    --jobs) jobs=$2; shift 2 ;;
+    --sanitizers) sanitizers=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --ignore) ignore=$2; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "fuzz.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$engine" in libfuzzer|afl) ;; *) echo "fuzz.sh: --engine is libfuzzer or afl" >&2; exit 2 ;; esac
+case "$target" in differential|thing) ;; *) echo "fuzz.sh: --target is differential or thing" >&2; exit 2 ;; esac
+seconds=${seconds_override:-$((minutes * 60))}
+
+scripts/install-deps.sh
+preset=$engine
+[ "$engine" = libfuzzer ] && [ "$sanitizers" = off ] && preset=libfuzzer-nosan
+echo "=== building ($preset, and dev for the fealloc CLI)"
+cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target "fuzz_$target" >/dev/null
+cmake --preset dev >/dev/null && cmake --build --preset dev --target fealloc >/dev/null
+binary="$root/build/$preset/fuzz/fuzz_$target"
+fealloc="$root/build/dev/fealloc"
+
+run_dir="$out/$engine-$target"
+corpus_dir="$run_dir/corpus"
+crash_dir="$run_dir/crashes"
+mkdir -p "$corpus_dir" "$crash_dir"
+# The seed directories keep each binary's readable trace beside it: only the binaries are inputs.
+cp -n "$root/corpus/seeds/$target"/*.bin "$corpus_dir/"
+export FEALLOC_IGNORE="$ignore"
+echo "=== fuzzing fuzz_$target with $engine on $jobs job(s) for $seconds s (output in $run_dir)"
+
+if [ "$engine" = libfuzzer ]; then
+  # -fork keeps going after a crash (-ignore_crashes) so one run can find several divergences.
+  log="$run_dir/libfuzzer.log"
+  (cd "$run_dir" && "$binary" -fork="$jobs" -ignore_crashes=1 -max_total_time="$seconds" \
+      -dict="$root/fuzz/fealloc.dict" -artifact_prefix="$crash_dir/" -print_final_stats=1 \
+      "$corpus_dir" 2>&1 | tee "$log" |
+      grep --line-buffered -E '#[0-9]+: cov:|INFO: fuzzed|==ERROR|DIVERGENCE' || true)
+  summary_execs=$(grep -E '^#[0-9]+: cov:' "$log" | tail -1 || true)
+  echo "=== summary"
+  echo "last status: ${summary_execs:-none}"
+else
+  export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
+  seeds="$run_dir/seeds"
+  mkdir -p "$seeds"
+  cp "$corpus_dir"/* "$seeds/"
+  pids=()
+  for i in $(seq 1 "$jobs"); do
+    role="-S s$i"
+    [ "$i" = 1 ] && role="-M main"
+    # shellcheck disable=SC2086
+    afl-fuzz $role -i "$seeds" -o "$run_dir/afl" -x "$root/fuzz/fealloc.dict" -V "$seconds" -- "$binary" \
+      >"$run_dir/afl-$i.log" 2>&1 &
+    pids+=($!)
+  done
+  # Progress every 30 s until all instances stop.
+  while kill -0 "${pids[@]}" 2>/dev/null; do
+    sleep 30
+    for f in "$run_dir"/afl/*/fuzzer_stats; do
+      [ -f "$f" ] || continue
+      printf '%s: execs %s, %s/s, corpus %s, crashes %s, coverage %s\n' "$(basename "$(dirname "$f")")" \
+        "$(awk -F' : ' '/^execs_done/{print $2}' "$f")" "$(awk -F' : ' '/^execs_per_sec/{print $2}' "$f")" \
+        "$(awk -F' : ' '/^corpus_count/{print $2}' "$f")" "$(awk -F' : ' '/^saved_crashes/{print $2}' "$f")" \
+        "$(awk -F' : ' '/^bitmap_cvg/{print $2}' "$f")"
+    done
+  done
+  wait || true
+  find "$run_dir/afl" -path '*/crashes/id:*' -exec cp {} "$crash_dir/" \; 2>/dev/null || true
+  echo "=== summary"
+  total=0
+  for f in "$run_dir"/afl/*/fuzzer_stats; do
+    total=$((total + $(awk -F' : ' '/^execs_done/{print $2}' "$f")))
+    echo "$(basename "$(dirname "$f")"): coverage $(awk -F' : ' '/^bitmap_cvg/{print $2}' "$f"), $(awk -F' : ' '/^execs_per_sec/{print $2}' "$f") exec/s"
+  done
+  echo "executions: $total"
+fi
+
+# Group every crash file by its divergence signature, with one reproduction command each.
+declare -A count example
+for f in "$crash_dir"/*; do
+  [ -f "$f" ] || continue
+  sig=$("$fealloc" repro --target "$target" "$f" 2>/dev/null | sed -n 's/^signature: //p' | head -1)
+  [ -n "$sig" ] || sig="(no divergence on replay: $(basename "$f"))"
+  count[$sig]=$(( ${count[$sig]:-0} + 1 ))
+  [ -n "${example[$sig]:-}" ] || example[$sig]=$f
+done
+if [ ${#count[@]} -eq 0 ]; then
+  echo "divergences: none"
+  exit 0
+fi
+echo "divergences by signature:"
+for sig in "${!count[@]}"; do
+  echo "  ${count[$sig]} x $sig"
+  echo "     reproduce: $fealloc repro --target $target ${example[$sig]}"
+  echo "     minimize:  $fealloc minimize --target $target ${example[$sig]}"
+done
+exit 1
