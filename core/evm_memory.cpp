@@ -62,7 +62,7 @@ void EvmMemory::mark_written(std::uint64_t addr, std::uint64_t length) {
   written_.push_back({addr, addr + length});
 }
 
-void EvmMemory::store_word32(std::uint64_t addr, std::uint64_t value) {
+void EvmMemory::store_word32_slow(std::uint64_t addr, std::uint64_t value) {
   touch(addr, 32);
   std::uint8_t* word = bytes_.data() + addr;
   std::memset(word, 0, 24);

@@ -4,7 +4,9 @@
 // Observers (hashing, comparison) use the peek functions, which do not count as EVM accesses.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <stdexcept>
 #include <vector>
@@ -31,7 +33,26 @@ class EvmMemory {
 
   // 32-byte big-endian words, as MLOAD/MSTORE. The value is the low 64 bits; the store zeroes
   // the rest. load_word32 reports whether any of the high 24 bytes is nonzero.
-  void store_word32(std::uint64_t addr, std::uint64_t value);
+  void store_word32(std::uint64_t addr, std::uint64_t value) {
+    // Fast path: the word lies inside the backing store, which never exceeds the cap, so the cap
+    // check and the growth cannot apply; the 24 zero bytes and the big-endian value are four
+    // 8-byte stores. Same bytes, msize and tracking as the general path.
+    const std::uint64_t size = bytes_.size();
+    if (size >= 32 && addr <= size - 32) {
+      std::uint8_t* word = bytes_.data() + addr;
+      const std::uint64_t zero = 0;
+      const std::uint64_t big_endian = to_big_endian(value);
+      std::memcpy(word, &zero, 8);
+      std::memcpy(word + 8, &zero, 8);
+      std::memcpy(word + 16, &zero, 8);
+      std::memcpy(word + 24, &big_endian, 8);
+      const std::uint64_t rounded = (addr + 32 + 31) / 32 * 32;
+      if (rounded > msize_) msize_ = rounded;
+      if (track_writes_) mark_written(addr, 32);
+      return;
+    }
+    store_word32_slow(addr, value);
+  }
   std::uint64_t load_word32(std::uint64_t addr, bool* high_bytes_nonzero = nullptr);
   // 4-byte little-endian words, as thi.ng's Uint32Array.
   void store_le32(std::uint64_t addr, std::uint32_t value);
@@ -63,6 +84,14 @@ class EvmMemory {
   void take_written_ranges(std::vector<Range>& out);
 
  private:
+  static std::uint64_t to_big_endian(std::uint64_t value) {
+    if constexpr (std::endian::native == std::endian::little) {
+      return __builtin_bswap64(value);
+    } else {
+      return value;
+    }
+  }
+  void store_word32_slow(std::uint64_t addr, std::uint64_t value);
   void check_cap(std::uint64_t addr, std::uint64_t length) const;
   // Checks the cap, grows the backing store, raises msize; returns false for length 0.
   bool touch(std::uint64_t addr, std::uint64_t length);

@@ -27,39 +27,43 @@ FreeBlockIndex::FreeBlockIndex(std::uint64_t slots, std::uint32_t max_epoch)
   level_start_.pop_back();
 }
 
-// Both are written out for the eight children: -O2 does not unroll the loop, and the unrolled
-// form is branch-free compares on one cache line.
-unsigned FreeBlockIndex::mask_at_least(std::uint64_t first, std::uint64_t threshold) const {
-  const std::uint64_t* g = &nodes_[first];
-  return static_cast<unsigned>(g[0] >= threshold) | static_cast<unsigned>(g[1] >= threshold) << 1 |
-         static_cast<unsigned>(g[2] >= threshold) << 2 | static_cast<unsigned>(g[3] >= threshold) << 3 |
-         static_cast<unsigned>(g[4] >= threshold) << 4 | static_cast<unsigned>(g[5] >= threshold) << 5 |
-         static_cast<unsigned>(g[6] >= threshold) << 6 | static_cast<unsigned>(g[7] >= threshold) << 7;
-}
-
-std::uint64_t FreeBlockIndex::group_max(std::uint64_t first) const {
-  const std::uint64_t* g = &nodes_[first];
-  return std::max(std::max(std::max(g[0], g[1]), std::max(g[2], g[3])),
-                  std::max(std::max(g[4], g[5]), std::max(g[6], g[7])));
-}
-
 void FreeBlockIndex::set(std::uint32_t slot, std::uint32_t units) {
   std::uint64_t i = slot;
+  std::uint32_t old_value = value(nodes_[i]);
   nodes_[i] = pack(units);
+  if (units != 0 && slot > high_slot_) {
+    high_slot_ = slot;
+    const std::size_t top = level_start_.size() - 1;
+    while (root_level_ < top && (std::uint64_t{slot} >> (kFanBits * (root_level_ + 1))) != 0) ++root_level_;
+  }
+  // Climb while the entry below changed the max of its group: old_value -> new_value at level k.
+  std::uint32_t new_value = units;
   const std::size_t top = level_start_.size() - 1;
-  for (std::size_t k = 0; k < top; ++k) {
-    const std::uint64_t packed = pack(value(group_max(level_start_[k] + (i & ~(kFan - 1)))));
+  for (std::size_t k = 0; k < top && new_value != old_value; ++k) {
+    const std::uint64_t group = level_start_[k] + (i & ~(kFan - 1));
     i >>= kFanBits;
     std::uint64_t& parent = nodes_[level_start_[k + 1] + i];
-    // An unchanged entry leaves every ancestor unchanged too.
-    if (parent == packed) break;
-    parent = packed;
+    const std::uint32_t parent_value = value(parent);
+    std::uint32_t parent_new;
+    if (new_value > old_value) {
+      // A raise changes the parent only if it exceeds it.
+      if (parent_value >= new_value) break;
+      parent_new = new_value;
+    } else {
+      // A lowering changes the parent only if the child was its max.
+      if (parent_value > old_value) break;
+      parent_new = value(group_max(group));
+    }
+    parent = pack(parent_new);
+    old_value = parent_value;
+    new_value = parent_new;
   }
 }
 
 std::uint32_t FreeBlockIndex::first_fit(std::uint32_t min_units) const {
   const std::uint64_t threshold = pack(min_units);
-  std::size_t k = level_start_.size() - 1;
+  // Every occupied entry of root_level_ is in its group 0.
+  std::size_t k = root_level_;
   unsigned mask = mask_at_least(level_start_[k], threshold);
   if (mask == 0) return kNone;
   std::uint64_t i = static_cast<unsigned>(std::countr_zero(mask));
@@ -72,24 +76,8 @@ std::uint32_t FreeBlockIndex::first_fit(std::uint32_t min_units) const {
   return static_cast<std::uint32_t>(i);
 }
 
-std::uint32_t FreeBlockIndex::predecessor(std::uint32_t slot) const {
+std::uint32_t FreeBlockIndex::rightmost_under(std::size_t k, std::uint64_t i) const {
   const std::uint64_t occupied = pack(1);
-  const std::size_t top = level_start_.size() - 1;
-  std::uint64_t i = slot;
-  std::size_t k = 0;
-  // Climb until a sibling to the left holds something...
-  for (;;) {
-    const unsigned left = (1U << (i & (kFan - 1))) - 1;
-    const unsigned mask = mask_at_least(level_start_[k] + (i & ~(kFan - 1)), occupied) & left;
-    if (mask != 0) {
-      i = (i & ~(kFan - 1)) + static_cast<unsigned>(31 - std::countl_zero(mask));
-      break;
-    }
-    if (k == top) return kNone;
-    i >>= kFanBits;
-    ++k;
-  }
-  // ...then descend to its rightmost occupied leaf.
   while (k > 0) {
     --k;
     const unsigned mask = mask_at_least(level_start_[k] + (i << kFanBits), occupied);
@@ -99,7 +87,36 @@ std::uint32_t FreeBlockIndex::predecessor(std::uint32_t slot) const {
   return static_cast<std::uint32_t>(i);
 }
 
+std::uint32_t FreeBlockIndex::predecessor(std::uint32_t slot) const {
+  const std::uint64_t occupied = pack(1);
+  const std::size_t root = root_level_;
+  if (slot > high_slot_) {
+    // Every occupied slot is below: the rightmost one overall, found from group 0 of the root level.
+    const unsigned mask = mask_at_least(level_start_[root], occupied);
+    if (mask == 0) return kNone;
+    return rightmost_under(root, static_cast<unsigned>(31 - std::countl_zero(mask)));
+  }
+  std::uint64_t i = slot;
+  std::size_t k = 0;
+  // Climb until a sibling to the left holds something (at the root level, i is in group 0)...
+  for (;;) {
+    const unsigned left = (1U << (i & (kFan - 1))) - 1;
+    const unsigned mask = mask_at_least(level_start_[k] + (i & ~(kFan - 1)), occupied) & left;
+    if (mask != 0) {
+      i = (i & ~(kFan - 1)) + static_cast<unsigned>(31 - std::countl_zero(mask));
+      break;
+    }
+    if (k == root) return kNone;
+    i >>= kFanBits;
+    ++k;
+  }
+  // ...then descend to its rightmost occupied leaf.
+  return rightmost_under(k, i);
+}
+
 void FreeBlockIndex::clear() {
+  high_slot_ = 0;
+  root_level_ = 0;
   if (epoch_ >= max_epoch_) {
     nodes_.reset();
     epoch_ = 1;

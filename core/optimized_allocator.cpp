@@ -61,14 +61,6 @@ OptimizedAllocator::OptimizedAllocator(const PoolConfig& config, std::uint64_t m
 
 // ---------------------------------------------------------------- words and side lists
 
-void OptimizedAllocator::store(std::uint64_t address, std::uint64_t value) {
-  if (evm_) {
-    memory_.store_word32(address, value);
-  } else {
-    memory_.store_le32(address, static_cast<std::uint32_t>(value));
-  }
-}
-
 OptimizedAllocator::Slot OptimizedAllocator::find_used(std::uint64_t ptr) const {
   if (ptr < initial_top_ + header_) return kNone;
   const std::uint64_t offset = ptr - header_ - initial_top_;

@@ -52,7 +52,13 @@ class OptimizedAllocator final : public Allocator {
   Slot find_used(std::uint64_t ptr) const;
 
   // --- EVM stores (the same words the port writes) ---
-  void store(std::uint64_t address, std::uint64_t value);
+  void store(std::uint64_t address, std::uint64_t value) {
+    if (evm_) {
+      memory_.store_word32(address, value);
+    } else {
+      memory_.store_le32(address, static_cast<std::uint32_t>(value));
+    }
+  }
   void store_size(Slot s, std::uint64_t size) { store(addr(s), size); }
   void store_next(Slot s, std::uint64_t next) { store(addr(s) + word_, next); }
   void store_state(StateWord w, std::uint64_t value) { store(config_.start + w * word_, value); }
