@@ -10,6 +10,9 @@ constexpr KnownDeviation kDeviations[] = {
     {"thing-4.2", "shrinking the top block without a split moves top but leaves the block's size word"},
     {"thing-4.3", "growth in place at top needs b + padded < end, while malloc accepts <= end"},
     {"thing-4.4", "sizes are JS numbers: ToInt32 in the size rounding wraps sizes from about 2^31 up"},
+    // Not in spec §4's list, but the same JS-number rule applied to the options: the evm layout
+    // takes align and min_split above 2^32, which thi.ng's u32 state words cannot hold.
+    {"thing-opt-u32", "state words are stored with ToUint32: align or min_split of 2^32 and more wrap"},
 };
 
 bool in_wrap_region(const u256& size, const PoolConfig& config) {
@@ -34,6 +37,8 @@ std::string_view deviation_description(std::string_view id) {
 
 std::string classify_thing_deviation(const Operation& op, const u256& ptr, const u256& returned, const Divergence& d,
                                      const PoolConfig& config) {
+  constexpr std::uint64_t kU32Max = 0xffffffffULL;
+  if (config.align > kU32Max || config.min_split > kU32Max) return "thing-opt-u32";
   const bool sized = op.kind == OpKind::malloc || op.kind == OpKind::calloc || op.kind == OpKind::realloc;
   if (sized && op.size != 0 && in_wrap_region(op.size, config)) return "thing-4.4";
   if (op.kind != OpKind::realloc) return "";

@@ -59,7 +59,7 @@ if [ "$engine" = libfuzzer ]; then
   # -fork keeps going after a crash (-ignore_crashes) so one run can find several divergences.
   log="$run_dir/libfuzzer.log"
   (cd "$run_dir" && "$binary" -fork="$jobs" -ignore_crashes=1 -max_total_time="$seconds" \
-      -dict="$root/fuzz/fealloc.dict" -artifact_prefix="$crash_dir/" -print_final_stats=1 \
+      -dict="$root/fuzz/fealloc.dict" -artifact_prefix="$crash_dir/" -print_final_stats=1 -print_funcs=0 \
       "$corpus_dir" 2>&1 | tee "$log" |
       grep --line-buffered -E '#[0-9]+: cov:|INFO: fuzzed|==ERROR|DIVERGENCE' || true)
   summary_execs=$(grep -E '^#[0-9]+: cov:' "$log" | tail -1 || true)
@@ -105,7 +105,8 @@ fi
 declare -A count example
 for f in "$crash_dir"/*; do
   [ -f "$f" ] || continue
-  sig=$("$fealloc" repro --target "$target" "$f" 2>/dev/null | sed -n 's/^signature: //p' | head -1)
+  # repro exits 1 when the file diverges, which is the point here, not an error.
+  sig=$( ("$fealloc" repro --target "$target" "$f" 2>/dev/null || true) | sed -n 's/^signature: //p' | head -1)
   [ -n "$sig" ] || sig="(no divergence on replay: $(basename "$f"))"
   count[$sig]=$(( ${count[$sig]:-0} + 1 ))
   [ -n "${example[$sig]:-}" ] || example[$sig]=$f

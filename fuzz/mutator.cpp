@@ -1,0 +1,706 @@
+// The structure-aware mutator (fuzz/mutator.hpp).
+#include "fuzz/mutator.hpp"
+
+#include "core/evm_memory.hpp"
+#include "harness/executor.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+namespace fealloc::fuzz {
+
+std::string_view mutation_name(Mutation m) {
+  switch (m) {
+    case Mutation::insert: return "insert";
+    case Mutation::remove: return "remove";
+    case Mutation::duplicate: return "duplicate";
+    case Mutation::swap: return "swap";
+    case Mutation::change_argument: return "change_argument";
+    case Mutation::change_pool: return "change_pool";
+    case Mutation::splice: return "splice";
+    case Mutation::bytes: return "bytes";
+  }
+  return "?";
+}
+
+namespace {
+
+// splitmix64: the same sequence for a seed on every platform (no <random> distributions).
+class Rng {
+ public:
+  explicit Rng(unsigned seed) : state_(0x9e3779b97f4a7c15ULL ^ (std::uint64_t{seed} * 0xbf58476d1ce4e5b9ULL)) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(next() % n); }
+  bool chance(unsigned percent) { return below(100) < percent; }
+  std::uint8_t byte() { return static_cast<std::uint8_t>(next() & 0xff); }
+
+ private:
+  std::uint64_t state_;
+};
+
+bool takes_pointer(OpKind kind) { return kind == OpKind::realloc || kind == OpKind::free || kind == OpKind::write; }
+bool takes_size(OpKind kind) { return kind == OpKind::malloc || kind == OpKind::calloc || kind == OpKind::realloc; }
+
+// The fields an operation of its kind does not have are zero, as the decoder leaves them.
+Operation clean(Operation op) {
+  Operation out;
+  out.kind = op.kind;
+  if (takes_pointer(op.kind)) out.ptr = op.ptr;
+  if (takes_size(op.kind)) out.size = op.size;
+  if (op.kind == OpKind::calloc) out.fill = op.fill;
+  if (op.kind == OpKind::write) {
+    out.offset = op.offset;
+    out.bytes = std::move(op.bytes);
+  }
+  return out;
+}
+
+bool same_pool(const PoolOptions& a, const PoolOptions& b) {
+  return a.layout == b.layout && a.semantics == b.semantics && a.start == b.start && a.end == b.end &&
+         a.align == b.align && a.min_split == b.min_split && a.compact == b.compact && a.split == b.split;
+}
+
+// An input as the first party runs it: its operations, what each returned (@k is results[k-1]) and
+// the pool's configuration.
+struct Parsed {
+  Trace trace;
+  std::vector<u256> results;
+  PoolConfig config;
+};
+
+std::unique_ptr<Executor> solo(const PoolOptions& pool, Target target) {
+  std::string error;
+  auto ex = Executor::create(pool, {target_parties(target).front()}, error);
+  if (!ex) throw std::invalid_argument(error);
+  ex->set_deep_checks(false);
+  return ex;
+}
+
+// What fuzz::decode() does, keeping the results.
+Parsed parse(std::span<const std::uint8_t> data, Target target) {
+  Decoder decoder(data, target);
+  auto ex = solo(decoder.pool(), target);
+  while (auto op = decoder.next(ex->state())) {
+    const auto status = ex->step(*op);
+    if (status == Executor::StepStatus::illegal_write) throw std::logic_error("fuzz::Decoder yielded an illegal write");
+    if (status != Executor::StepStatus::ok) break;
+  }
+  return Parsed{ex->trace_so_far(), ex->state().results(), decoder.config()};
+}
+
+// Runs `ops` (each reference to an earlier operation of the list) on the first party the way the
+// decoder would take their encoding: a write that is not legal there (or empty) is left out and
+// later references are renumbered, a reference to no earlier pointer-returning operation becomes
+// its raw value, and the run stops after an operation the party fails on (or kMaxOps).
+Parsed normalize(const PoolOptions& pool, const std::vector<Operation>& ops, Target target) {
+  auto ex = solo(pool, target);
+  std::vector<std::uint32_t> renumber(ops.size() + 1, 0);
+  for (std::size_t i = 0; i < ops.size() && ex->trace_so_far().ops.size() < kMaxOps; ++i) {
+    Operation op = clean(ops[i]);
+    if (takes_pointer(op.kind) && op.ptr.ref != 0) {
+      const std::uint32_t r = op.ptr.ref <= i ? renumber[op.ptr.ref] : 0;
+      const auto& so_far = ex->trace_so_far().ops;
+      if (r != 0 && r <= so_far.size() && returns_pointer(so_far[r - 1].kind)) {
+        op.ptr.ref = r;
+      } else {
+        op.ptr = PtrArg{0, op.ptr.value};
+      }
+    }
+    if (op.kind == OpKind::write && (op.bytes.empty() || !ex->state().write_target(op).error.empty())) continue;
+    const auto status = ex->step(op);
+    renumber[i + 1] = static_cast<std::uint32_t>(ex->trace_so_far().ops.size());
+    if (status != Executor::StepStatus::ok) break;
+  }
+  return Parsed{ex->trace_so_far(), ex->state().results(), resolve_pool_or_throw(pool, EvmMemory::kDefaultCap)};
+}
+
+// The last input parsed or written, so that chained mutations of one input parse it once.
+struct Cache {
+  bool valid = false;
+  Target target = Target::differential;
+  std::vector<std::uint8_t> bytes;
+  Parsed parsed;
+};
+thread_local Cache cache;
+
+Parsed parse_cached(std::span<const std::uint8_t> data, Target target) {
+  if (cache.valid && cache.target == target && std::equal(data.begin(), data.end(), cache.bytes.begin(), cache.bytes.end())) {
+    return cache.parsed;
+  }
+  Parsed p = parse(data, target);
+  cache.valid = true;
+  cache.target = target;
+  cache.bytes.assign(data.begin(), data.end());
+  cache.parsed = p;
+  return p;
+}
+
+void remember(const std::vector<std::uint8_t>& bytes, const Parsed& p, Target target) {
+  cache.valid = true;
+  cache.target = target;
+  cache.bytes = bytes;
+  cache.parsed = p;
+}
+
+// --- operation lists ----------------------------------------------------------------------------
+
+// An operation of a new list, its reference numbered in its source's trace (0: the input, 1: the
+// other input of a crossover); self is its index there, or -1 for a copy or a new operation (which
+// no reference names).
+struct Slot {
+  Operation op;
+  int source = 0;
+  long self = -1;
+};
+
+std::vector<Slot> slots_of(const Parsed& p, int source, std::size_t from, std::size_t to) {
+  std::vector<Slot> out;
+  for (std::size_t i = from; i < to && i < p.trace.ops.size(); ++i) out.push_back(Slot{p.trace.ops[i], source, static_cast<long>(i)});
+  return out;
+}
+
+// The list in its own numbering: a reference follows its operation; one whose operation is gone or
+// no longer earlier becomes the raw pointer that operation returned in its source's run.
+std::vector<Operation> rebuild(const std::vector<Slot>& slots, const Parsed* a, const Parsed* b) {
+  const Parsed* sources[2] = {a, b};
+  std::vector<long> pos[2];
+  for (int s = 0; s < 2; ++s) {
+    if (sources[s] != nullptr) pos[s].assign(sources[s]->trace.ops.size(), -1);
+  }
+  for (std::size_t k = 0; k < slots.size(); ++k) {
+    const Slot& slot = slots[k];
+    auto& where = pos[slot.source];
+    if (slot.self >= 0 && static_cast<std::size_t>(slot.self) < where.size() && where[static_cast<std::size_t>(slot.self)] < 0) {
+      where[static_cast<std::size_t>(slot.self)] = static_cast<long>(k);
+    }
+  }
+  std::vector<Operation> out;
+  out.reserve(slots.size());
+  for (std::size_t k = 0; k < slots.size(); ++k) {
+    Operation op = slots[k].op;
+    if (takes_pointer(op.kind) && op.ptr.ref != 0) {
+      const std::size_t index = op.ptr.ref - 1;
+      const auto& where = pos[slots[k].source];
+      const long p = index < where.size() ? where[index] : -1;
+      if (p >= 0 && static_cast<std::size_t>(p) < k) {
+        op.ptr.ref = static_cast<std::uint32_t>(p + 1);
+      } else {
+        const auto& results = sources[slots[k].source]->results;
+        op.ptr = PtrArg{0, (index < results.size() ? results[index] : u256(0)) + op.ptr.value};
+      }
+    }
+    out.push_back(std::move(op));
+  }
+  return out;
+}
+
+// --- compact operations: the format's selectors choose values against the real state -------------
+
+void put_number(std::vector<std::uint8_t>& out, const u256& v) {
+  std::array<std::uint8_t, 32> bytes{};
+  unsigned len = 0;
+  for (u256 x = v; x != 0; x >>= 8) bytes[len++] = static_cast<std::uint8_t>(low_u64(x & 0xff));
+  out.push_back(static_cast<std::uint8_t>(len));
+  for (unsigned i = len; i-- > 0;) out.push_back(bytes[i]);
+}
+
+void put_random_number(Rng& rng, std::vector<std::uint8_t>& out) {
+  const std::size_t len = rng.chance(75) ? 1 + rng.below(8) : 1 + rng.below(32);
+  out.push_back(static_cast<std::uint8_t>(len));
+  for (std::size_t i = 0; i < len; ++i) out.push_back(rng.byte());
+}
+
+void put_size_selector(Rng& rng, std::vector<std::uint8_t>& out) {
+  const std::size_t r = rng.below(16);
+  if (r < 6) {
+    out.push_back(static_cast<std::uint8_t>(rng.below(kSizeMedium)));
+  } else if (r < 9) {
+    out.push_back(static_cast<std::uint8_t>(kSizeMedium | rng.below(0x40)));
+    out.push_back(rng.byte());
+  } else if (r < 11) {
+    out.push_back(static_cast<std::uint8_t>(kSizeSplit | rng.below(16)));
+  } else if (r < 13) {
+    out.push_back(static_cast<std::uint8_t>(kSizeRoom | rng.below(16)));
+  } else if (r < 15) {
+    out.push_back(static_cast<std::uint8_t>(kSizeHuge | rng.below(16)));
+  } else {
+    out.push_back(static_cast<std::uint8_t>(kSizeRaw | rng.below(16)));
+    put_random_number(rng, out);
+  }
+}
+
+void put_pointer_selector(Rng& rng, std::vector<std::uint8_t>& out) {
+  const std::size_t r = rng.below(16);
+  if (r < 8) {
+    out.push_back(static_cast<std::uint8_t>(rng.below(kPtrEarlier)));  // a live block
+  } else if (r < 10) {
+    out.push_back(static_cast<std::uint8_t>(kPtrEarlier | rng.below(32)));
+  } else if (r < 12) {
+    out.push_back(static_cast<std::uint8_t>(kPtrInterior | rng.below(32)));
+    out.push_back(rng.byte());
+  } else if (r < 15) {
+    out.push_back(static_cast<std::uint8_t>(kPtrSpecial | rng.below(16)));
+    out.push_back(rng.byte());
+  } else {
+    out.push_back(static_cast<std::uint8_t>(kPtrRaw | rng.below(16)));
+    put_random_number(rng, out);
+  }
+}
+
+std::vector<std::uint8_t> compact_write_bytes(Rng& rng, std::uint8_t len_byte) {
+  return {opcode_byte(Opcode::write), rng.byte(), len_byte, rng.byte(), rng.byte()};
+}
+
+// One compact operation of `kind` with random selectors.
+std::vector<std::uint8_t> random_operation(Rng& rng, OpKind kind) {
+  std::vector<std::uint8_t> out;
+  switch (kind) {
+    case OpKind::malloc:
+      out.push_back(opcode_byte(Opcode::malloc));
+      put_size_selector(rng, out);
+      break;
+    case OpKind::calloc:
+      out.push_back(opcode_byte(Opcode::calloc));
+      put_size_selector(rng, out);
+      out.push_back(rng.byte());
+      break;
+    case OpKind::realloc:
+      out.push_back(opcode_byte(Opcode::realloc));
+      put_pointer_selector(rng, out);
+      put_size_selector(rng, out);
+      break;
+    case OpKind::free:
+      out.push_back(opcode_byte(Opcode::free));
+      put_pointer_selector(rng, out);
+      break;
+    case OpKind::write: return compact_write_bytes(rng, rng.chance(50) ? static_cast<std::uint8_t>(rng.below(8)) : rng.byte());
+    case OpKind::stats: out.push_back(opcode_byte(Opcode::stats)); break;
+    case OpKind::free_all: out.push_back(opcode_byte(Opcode::free_all)); break;
+  }
+  return out;
+}
+
+OpKind random_kind(Rng& rng) {
+  // malloc 5, calloc 1, realloc 4, free 4, write 2, stats 1, free_all 1
+  const std::size_t r = rng.below(18);
+  if (r < 5) return OpKind::malloc;
+  if (r < 6) return OpKind::calloc;
+  if (r < 10) return OpKind::realloc;
+  if (r < 14) return OpKind::free;
+  if (r < 16) return OpKind::write;
+  if (r < 17) return OpKind::stats;
+  return OpKind::free_all;
+}
+
+// The operation that one compact operation `op_bytes` decodes to after the first `count`
+// operations of `p`; nullopt when it decodes to none (a write with no live block).
+std::optional<Operation> decode_at(const Parsed& p, std::size_t count, const std::vector<std::uint8_t>& op_bytes,
+                                   Target target) {
+  Trace prefix;
+  prefix.pool = p.trace.pool;
+  prefix.ops.assign(p.trace.ops.begin(), p.trace.ops.begin() + static_cast<std::ptrdiff_t>(std::min(count, p.trace.ops.size())));
+  std::vector<std::uint8_t> bytes = encode(prefix);
+  bytes.insert(bytes.end(), op_bytes.begin(), op_bytes.end());
+  Decoder decoder(bytes, target);
+  auto ex = solo(decoder.pool(), target);
+  std::size_t n = 0;
+  while (auto op = decoder.next(ex->state())) {
+    if (n == prefix.ops.size()) return op;
+    ++n;
+    if (ex->step(*op) != Executor::StepStatus::ok) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+u256 resolve(const Parsed& p, const PtrArg& ptr) {
+  if (ptr.ref == 0) return ptr.value;
+  return (ptr.ref - 1 < p.results.size() ? p.results[ptr.ref - 1] : u256(0)) + ptr.value;
+}
+
+u256 add_signed(const u256& v, std::int64_t d) {
+  return d < 0 ? v - u256(static_cast<std::uint64_t>(-d)) : v + u256(static_cast<std::uint64_t>(d));
+}
+
+u256 tweak_size(Rng& rng, const u256& size, const PoolConfig& c) {
+  const auto align = static_cast<std::int64_t>(c.align);
+  const auto header = static_cast<std::int64_t>(c.params.header);
+  const auto min_split = static_cast<std::int64_t>(c.min_split);
+  switch (rng.below(8)) {
+    case 0: {
+      const std::int64_t deltas[] = {1, -1, align, -align, header, -header, min_split, -min_split, align - 1, 1 - align};
+      const std::int64_t d = deltas[rng.below(std::size(deltas))];
+      if (d < 0 && size < u256(static_cast<std::uint64_t>(-d))) return 0;  // no wrap-around to 2^256 - d
+      return add_signed(size, d);
+    }
+    case 1: return size * 2;
+    case 2: return size / 2;
+    case 3: return rng.below(kSizeMedium);
+    case 4: return rng.below(0x4000);
+    case 5: return u256(1) << rng.below(256);
+    case 6: return (u256(1) << (32 + rng.below(2) * 32)) - rng.below(2 * static_cast<std::size_t>(align) + 1);
+    default: {
+      const std::uint64_t back = rng.below(256);
+      return c.end > back ? u256(c.end - back) : u256(0);
+    }
+  }
+}
+
+// --- the mutations --------------------------------------------------------------------------------
+
+struct Candidate {
+  PoolOptions pool;
+  std::vector<Operation> ops;
+  std::size_t expected_ops = 0;  // what the normalized list must hold for the mutation to count
+};
+
+std::optional<Candidate> insert_op(Rng& rng, const Parsed& p, Target target) {
+  const std::size_t n = p.trace.ops.size();
+  if (n >= kMaxOps) return std::nullopt;
+  const std::size_t at = rng.below(n + 1);
+  auto op = decode_at(p, at, random_operation(rng, random_kind(rng)), target);
+  if (!op) return std::nullopt;
+  std::vector<Slot> slots = slots_of(p, 0, 0, at);
+  slots.push_back(Slot{*op, 0, -1});  // its references are to [0, at): the same numbers
+  for (Slot& s : slots_of(p, 0, at, n)) slots.push_back(std::move(s));
+  return Candidate{p.trace.pool, rebuild(slots, &p, nullptr), n + 1};
+}
+
+std::optional<Candidate> remove_op(Rng& rng, const Parsed& p) {
+  const std::size_t n = p.trace.ops.size();
+  if (n == 0) return std::nullopt;
+  const std::size_t at = rng.below(n);
+  std::vector<Slot> slots = slots_of(p, 0, 0, at);
+  for (Slot& s : slots_of(p, 0, at + 1, n)) slots.push_back(std::move(s));
+  return Candidate{p.trace.pool, rebuild(slots, &p, nullptr), n - 1};
+}
+
+std::optional<Candidate> duplicate_op(Rng& rng, const Parsed& p) {
+  const std::size_t n = p.trace.ops.size();
+  if (n == 0 || n >= kMaxOps) return std::nullopt;
+  const std::size_t from = rng.below(n);
+  const std::size_t at = from + 1 + rng.below(n - from);  // (from, n]
+  std::vector<Slot> slots = slots_of(p, 0, 0, at);
+  slots.push_back(Slot{p.trace.ops[from], 0, -1});
+  for (Slot& s : slots_of(p, 0, at, n)) slots.push_back(std::move(s));
+  return Candidate{p.trace.pool, rebuild(slots, &p, nullptr), n + 1};
+}
+
+std::optional<Candidate> swap_ops(Rng& rng, const Parsed& p) {
+  const std::size_t n = p.trace.ops.size();
+  if (n < 2) return std::nullopt;
+  // Mostly neighbours or near ones: far swaps mostly turn references raw.
+  const std::size_t i = rng.below(n - 1);
+  const std::size_t j = rng.chance(60) ? i + 1 : i + 1 + rng.below(n - i - 1);
+  std::vector<Slot> slots = slots_of(p, 0, 0, n);
+  std::swap(slots[i], slots[j]);
+  return Candidate{p.trace.pool, rebuild(slots, &p, nullptr), n};
+}
+
+std::optional<Candidate> change_argument(Rng& rng, const Parsed& p, Target target) {
+  const std::size_t n = p.trace.ops.size();
+  std::vector<std::size_t> with_arguments;
+  for (std::size_t i = 0; i < n; ++i) {
+    const OpKind k = p.trace.ops[i].kind;
+    if (k != OpKind::stats && k != OpKind::free_all) with_arguments.push_back(i);
+  }
+  if (with_arguments.empty()) return std::nullopt;
+  const std::size_t i = with_arguments[rng.below(with_arguments.size())];
+  Operation op = p.trace.ops[i];
+  enum Field { size, pointer, fill, offset, bytes };
+  std::vector<Field> fields;
+  if (takes_size(op.kind)) fields.push_back(size);
+  if (op.kind == OpKind::realloc || op.kind == OpKind::free || op.kind == OpKind::write) fields.push_back(pointer);
+  if (op.kind == OpKind::calloc) fields.push_back(fill);
+  if (op.kind == OpKind::write) {
+    fields.push_back(offset);
+    fields.push_back(bytes);
+  }
+  const Field field = fields[rng.below(fields.size())];
+  switch (field) {
+    case size:
+      if (rng.chance(50)) {
+        std::vector<std::uint8_t> b;
+        if (op.kind == OpKind::realloc) {
+          // The same block (as a raw pointer), so that split edge and room left are its own.
+          b = {opcode_byte(Opcode::realloc), kPtrRaw};
+          put_number(b, resolve(p, op.ptr));
+        } else {
+          b = {opcode_byte(Opcode::malloc)};
+        }
+        put_size_selector(rng, b);
+        auto chosen = decode_at(p, i, b, target);
+        if (!chosen) return std::nullopt;
+        op.size = chosen->size;
+      } else {
+        op.size = tweak_size(rng, op.size, p.config);
+      }
+      break;
+    case pointer:
+      if (op.kind == OpKind::write) {
+        // Another place: a compact write of at most the same length; the data stays.
+        const auto len_byte = static_cast<std::uint8_t>(std::min<std::size_t>(op.bytes.size() - 1, 255));
+        auto chosen = decode_at(p, i, compact_write_bytes(rng, len_byte), target);
+        if (!chosen) return std::nullopt;
+        op.ptr = chosen->ptr;
+        op.offset = chosen->offset;
+        op.bytes.resize(std::min(op.bytes.size(), chosen->bytes.size()));
+      } else if (rng.chance(60)) {
+        std::vector<std::uint8_t> b = {opcode_byte(Opcode::free)};
+        put_pointer_selector(rng, b);
+        auto chosen = decode_at(p, i, b, target);
+        if (!chosen) return std::nullopt;
+        op.ptr = chosen->ptr;
+      } else if (rng.chance(50)) {
+        // Another earlier result, exactly.
+        std::vector<std::uint32_t> refs;
+        for (std::size_t k = 0; k < i; ++k) {
+          if (returns_pointer(p.trace.ops[k].kind)) refs.push_back(static_cast<std::uint32_t>(k + 1));
+        }
+        if (refs.empty()) return std::nullopt;
+        op.ptr = PtrArg{refs[rng.below(refs.size())], 0};
+      } else {
+        const auto align = static_cast<std::int64_t>(p.config.align);
+        const auto header = static_cast<std::int64_t>(p.config.params.header);
+        const std::int64_t deltas[] = {1, -1, align, -align, header, -header, std::int64_t{1} << 32};
+        op.ptr.value = add_signed(op.ptr.value, deltas[rng.below(std::size(deltas))]);
+      }
+      break;
+    case fill: op.fill = static_cast<std::uint8_t>(op.fill + 1 + rng.below(255)); break;
+    case offset: {
+      const std::size_t r = rng.below(4);
+      if (r == 0) op.offset = op.offset + 1;
+      else if (r == 1 && op.offset != 0) op.offset = op.offset - 1;
+      else if (r == 2) op.offset = 0;
+      else op.offset = rng.below(static_cast<std::size_t>(low_u64(op.offset)) + op.bytes.size() + 1);
+      break;
+    }
+    case bytes: {
+      const std::size_t r = rng.below(4);
+      if (r == 0) {
+        op.bytes[rng.below(op.bytes.size())] ^= static_cast<std::uint8_t>(1 + rng.below(255));
+      } else if (r == 1 && op.bytes.size() > 1) {
+        op.bytes.resize(1 + rng.below(op.bytes.size() - 1));
+      } else if (r == 2) {
+        const std::size_t more = 1 + rng.below(8);
+        for (std::size_t k = 0; k < more; ++k) op.bytes.push_back(rng.byte());
+      } else {
+        std::fill(op.bytes.begin(), op.bytes.end(), static_cast<std::uint8_t>(op.bytes.front() + 1 + rng.below(255)));
+      }
+      break;
+    }
+  }
+  Candidate c{p.trace.pool, p.trace.ops, n};
+  c.ops[i] = std::move(op);
+  return c;
+}
+
+// The explicit pool form of `o`, decoded for `target`: the decoder makes it valid for every party.
+PoolOptions valid_pool(const PoolOptions& o, Target target) {
+  unsigned present = o.layout == Layout::thing ? 0x40u : 0u;
+  unsigned values = 0;
+  if (o.start) present |= 0x01u;
+  if (o.end) present |= 0x02u;
+  if (o.align) present |= 0x04u;
+  if (o.min_split) present |= 0x08u;
+  if (o.compact) {
+    present |= 0x10u;
+    if (*o.compact) values |= 0x01u;
+  }
+  if (o.split) {
+    present |= 0x20u;
+    if (*o.split) values |= 0x02u;
+  }
+  std::vector<std::uint8_t> b = {kFormatVersion, kExplicitPool, static_cast<std::uint8_t>(present),
+                                 static_cast<std::uint8_t>(values)};
+  for (const auto* v : {&o.start, &o.end, &o.align, &o.min_split}) {
+    if (*v) put_number(b, **v);
+  }
+  return Decoder(b, target).pool();
+}
+
+std::optional<bool> cycle(Rng& rng, const std::optional<bool>& v) {
+  const std::optional<bool> choices[] = {std::nullopt, false, true};
+  std::optional<bool> out = v;
+  while (out == v) out = choices[rng.below(3)];
+  return out;
+}
+
+std::optional<Candidate> change_pool(Rng& rng, const Parsed& p, Target target) {
+  PoolOptions o = p.trace.pool;
+  const LayoutParams lp = layout_params(o.layout);
+  switch (rng.below(9)) {
+    case 0:
+    case 1: {
+      std::vector<std::uint8_t> b = {kFormatVersion};
+      for (int k = 0; k < 6; ++k) b.push_back(rng.byte());
+      if (b[1] == kExplicitPool) b[1] = 0;
+      o = Decoder(b, target).pool();
+      break;
+    }
+    case 2: o.layout = o.layout == Layout::evm ? Layout::thing : Layout::evm; break;
+    case 3:
+      if (rng.chance(10)) {
+        o.end.reset();
+      } else {
+        o.end = rng.chance(50) ? u256(0x200 + rng.below(0x3e01)) : u256(layout_params(o.layout).default_end >> rng.below(6));
+      }
+      break;
+    case 4:
+      if (o.align && rng.chance(30)) o.align.reset();
+      else o.align = u256(lp.min_align << rng.below(8));
+      break;
+    case 5:
+      if (o.min_split && rng.chance(30)) o.min_split.reset();
+      else o.min_split = u256(rng.chance(50) ? lp.header + 1 + rng.below(255) : rng.below(4 * lp.header));
+      break;
+    case 6:
+      if (o.start && rng.chance(30)) o.start.reset();
+      else o.start = u256(1 + rng.below(rng.chance(50) ? 255 : 0x1000));
+      break;
+    case 7: o.compact = cycle(rng, o.compact); break;
+    default: o.split = cycle(rng, o.split); break;
+  }
+  o = valid_pool(o, target);
+  if (same_pool(o, p.trace.pool)) return std::nullopt;
+  return Candidate{o, p.trace.ops, p.trace.ops.size()};
+}
+
+Mutation pick(Rng& rng, std::size_t n) {
+  if (n == 0) return rng.chance(85) ? Mutation::insert : Mutation::change_pool;
+  // insert 30, remove 14, duplicate 10, swap 10, change_argument 30, change_pool 6
+  const std::size_t r = rng.below(100);
+  if (r < 30) return n < kMaxOps ? Mutation::insert : Mutation::remove;
+  if (r < 44) return Mutation::remove;
+  if (r < 54) return n < kMaxOps ? Mutation::duplicate : Mutation::swap;
+  if (r < 64) return n >= 2 ? Mutation::swap : Mutation::change_argument;
+  if (r < 94) return Mutation::change_argument;
+  return Mutation::change_pool;
+}
+
+bool same_trace(const Trace& a, const Trace& b) { return same_pool(a.pool, b.pool) && a.ops == b.ops; }
+
+// The built-in byte mutation: one byte set, flipped, inserted or erased.
+std::size_t byte_mutation(Rng& rng, std::uint8_t* data, std::size_t size, std::size_t max_size) {
+  if (max_size == 0) return 0;
+  size = std::min(size, max_size);
+  const std::size_t r = rng.below(4);
+  if (size == 0 || (r == 0 && size < max_size)) {
+    const std::size_t at = rng.below(size + 1);
+    std::memmove(data + at + 1, data + at, size - at);
+    data[at] = rng.byte();
+    return size + 1;
+  }
+  if (r == 1 && size > 1) {
+    const std::size_t at = rng.below(size);
+    std::memmove(data + at, data + at + 1, size - at - 1);
+    return size - 1;
+  }
+  const std::size_t at = rng.below(size);
+  if (r == 2) {
+    data[at] ^= static_cast<std::uint8_t>(1u << rng.below(8));
+  } else {
+    data[at] = static_cast<std::uint8_t>(data[at] + 1 + rng.below(255));
+  }
+  return size;
+}
+
+// Normalizes a candidate; the canonical bytes when it is the mutation it meant to be, differs from
+// `base` and fits.
+std::optional<std::vector<std::uint8_t>> finish(const Candidate& c, const Parsed& base, std::size_t max_size,
+                                                Target target, Parsed& out) {
+  out = normalize(c.pool, c.ops, target);
+  if (out.trace.ops.size() != c.expected_ops || same_trace(out.trace, base.trace)) return std::nullopt;
+  std::vector<std::uint8_t> bytes = encode(out.trace);
+  if (bytes.size() > max_size) return std::nullopt;
+  return bytes;
+}
+
+}  // namespace
+
+MutateResult mutate(std::uint8_t* data, std::size_t size, std::size_t max_size, unsigned seed, Target target,
+                    const MutateOptions& options) {
+  Rng rng(seed);
+  try {
+    const Parsed base = parse_cached({data, std::min(size, max_size)}, target);
+    for (int attempt = 0; attempt < 12; ++attempt) {
+      const Mutation kind = options.only ? *options.only : pick(rng, base.trace.ops.size());
+      std::optional<Candidate> c;
+      switch (kind) {
+        case Mutation::insert: c = insert_op(rng, base, target); break;
+        case Mutation::remove: c = remove_op(rng, base); break;
+        case Mutation::duplicate: c = duplicate_op(rng, base); break;
+        case Mutation::swap: c = swap_ops(rng, base); break;
+        case Mutation::change_argument: c = change_argument(rng, base, target); break;
+        case Mutation::change_pool: c = change_pool(rng, base, target); break;
+        case Mutation::splice:
+        case Mutation::bytes: break;
+      }
+      if (!c) continue;
+      Parsed out;
+      if (auto bytes = finish(*c, base, max_size, target, out)) {
+        std::memcpy(data, bytes->data(), bytes->size());
+        remember(*bytes, out, target);
+        return MutateResult{bytes->size(), kind};
+      }
+    }
+  } catch (const std::exception&) {
+    // A harness limit (say, an operation list the encoder refuses): a byte mutation instead.
+  }
+  const std::size_t n = options.fallback != nullptr ? options.fallback(data, std::min(size, max_size), max_size)
+                                                    : byte_mutation(rng, data, size, max_size);
+  return MutateResult{n, Mutation::bytes};
+}
+
+std::size_t mutate_operations(std::uint8_t* data, std::size_t size, std::size_t max_size, unsigned seed, Target target,
+                              ByteMutator fallback) {
+  MutateOptions options;
+  options.fallback = fallback;
+  return mutate(data, size, max_size, seed, target, options).size;
+}
+
+std::size_t crossover_operations(const std::uint8_t* a, std::size_t a_size, const std::uint8_t* b, std::size_t b_size,
+                                 std::uint8_t* out, std::size_t max_out_size, unsigned seed, Target target) {
+  Rng rng(seed);
+  try {
+    const Parsed pa = parse_cached({a, a_size}, target);
+    const Parsed pb = parse({b, b_size}, target);
+    const std::size_t na = pa.trace.ops.size();
+    const std::size_t nb = pb.trace.ops.size();
+    if (nb == 0) return 0;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      const std::size_t i = rng.below(na + 1);
+      const std::size_t j = rng.below(nb);
+      std::vector<Slot> slots = slots_of(pa, 0, 0, i);
+      if (rng.chance(50)) {
+        for (Slot& s : slots_of(pb, 1, j, nb)) slots.push_back(std::move(s));  // b's tail replaces a's
+      } else {
+        const std::size_t m = 1 + rng.below(std::min<std::size_t>(nb - j, 16));
+        for (Slot& s : slots_of(pb, 1, j, j + m)) slots.push_back(std::move(s));
+        for (Slot& s : slots_of(pa, 0, i, na)) slots.push_back(std::move(s));
+      }
+      if (slots.size() > kMaxOps) slots.resize(kMaxOps);
+      Parsed result = normalize(pa.trace.pool, rebuild(slots, &pa, &pb), target);
+      if (same_trace(result.trace, pa.trace)) continue;
+      std::vector<std::uint8_t> bytes = encode(result.trace);
+      if (bytes.size() > max_out_size) continue;
+      std::memcpy(out, bytes.data(), bytes.size());
+      remember(bytes, result, target);
+      return bytes.size();
+    }
+  } catch (const std::exception&) {
+  }
+  return 0;
+}
+
+}  // namespace fealloc::fuzz
