@@ -14,10 +14,14 @@ namespace fealloc {
 
 using u256 = boost::multiprecision::uint256_t;
 
-inline bool fits_u64(const u256& v) { return v <= std::numeric_limits<std::uint64_t>::max(); }
+// Boost keeps cpp_int normalized (no leading zero limbs), so reading the limbs directly is exact
+// and avoids 256-bit arithmetic on every call at the API.
+static_assert(sizeof(boost::multiprecision::limb_type) == 8, "u256 limbs are expected to be 64-bit");
 
-// Precondition: fits_u64(v).
-inline std::uint64_t low_u64(const u256& v) { return static_cast<std::uint64_t>(v & std::numeric_limits<std::uint64_t>::max()); }
+inline bool fits_u64(const u256& v) { return v.backend().size() == 1; }
+
+// The low 64 bits (the whole value when fits_u64(v)).
+inline std::uint64_t low_u64(const u256& v) { return v.backend().limbs()[0]; }
 
 // Lowercase "0x..." with no leading zeros ("0x0" for zero).
 std::string to_hex(const u256& v);

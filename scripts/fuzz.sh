@@ -102,7 +102,7 @@ else
 fi
 
 # Group every crash file by its divergence signature, with one reproduction command each.
-declare -A count example
+declare -A count=() example=()
 for f in "$crash_dir"/*; do
   [ -f "$f" ] || continue
   # repro exits 1 when the file diverges, which is the point here, not an error.
