@@ -14,7 +14,7 @@ for target in differential thing; do
   # Findings of a target are expected divergences; replaying them may "crash" by design, so each
   # file runs on its own and its exit status is not what this script measures.
   find "$root/corpus/seeds/$target" "$root/corpus/findings/$target" -name '*.bin' 2>/dev/null | sort | while read -r f; do
-    LLVM_PROFILE_FILE="$out/%p-$target.profraw" FEALLOC_IGNORE='*' "$build/fuzz_${target}_replay" "$f" >/dev/null 2>&1 || true
+    LLVM_PROFILE_FILE="$out/%p-$target.profraw" FEALLOC_IGNORE='*|*|*|*,*|*|*|*|*' "$build/fuzz_${target}_replay" "$f" >/dev/null 2>&1 || true
   done
 done
 extra=()
@@ -23,7 +23,7 @@ if [ ${#extra[@]} -gt 0 ]; then
   LLVM_PROFILE_FILE="$out/%p-extra.profraw" "$build/fuzz_differential_replay" "${extra[@]}" >/dev/null 2>&1 || true
 fi
 llvm-profdata merge -sparse "$out"/*.profraw -o "$out/fealloc.profdata"
-objects=(-object "$build/fuzz_differential_replay" -object "$build/fuzz_thing_replay")
+objects=("$build/fuzz_differential_replay" -object "$build/fuzz_thing_replay")
 llvm-cov show "${objects[@]}" -instr-profile="$out/fealloc.profdata" -format=html -output-dir="$out/html" \
   "$root/core" "$root/reference" "$root/harness" "$root/fuzz" >/dev/null
 llvm-cov report "${objects[@]}" -instr-profile="$out/fealloc.profdata" "$root/core" > "$out/core-report.txt"
