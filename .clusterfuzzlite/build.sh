@@ -1,7 +1,6 @@
 #!/bin/bash -eu
-# OSS-Fuzz / ClusterFuzzLite build script for fealloc. The same file is .clusterfuzzlite/build.sh
-# and oss-fuzz/build.sh (scripts/oss-fuzz-check.sh checks that they are identical and runs it the
-# way OSS-Fuzz does, without docker).
+# OSS-Fuzz / ClusterFuzzLite build script for fealloc. oss-fuzz/build.sh hands over to this file;
+# scripts/oss-fuzz-check.sh runs it the way OSS-Fuzz does, without docker.
 #
 # It uses only what OSS-Fuzz defines: $CXX, $CXXFLAGS (the sanitizer and coverage flags),
 # $LIB_FUZZING_ENGINE (libFuzzer, AFL++'s driver or honggfuzz), $SRC (the sources: $SRC/fealloc),

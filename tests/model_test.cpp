@@ -5,6 +5,8 @@
 #include "reference/model.hpp"
 #include "reference/thing_port.hpp"
 
+#include "test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <array>
@@ -22,16 +24,7 @@ namespace {
 
 PoolConfig pool(Layout layout, std::uint64_t end, bool compact = true, bool split = true, std::uint64_t align = 0,
                 std::uint64_t min_split = 0, std::uint64_t start = 0, Semantics semantics = Semantics::seed) {
-  PoolOptions o;
-  o.layout = layout;
-  o.semantics = semantics;
-  o.end = end;
-  if (align != 0) o.align = align;
-  if (min_split != 0) o.min_split = min_split;
-  o.compact = compact;
-  o.split = split;
-  o.start = start;
-  return resolve_pool_or_throw(o, EvmMemory::kDefaultCap);
+  return testing::make_config(layout, semantics, end, align, min_split, compact, split, start);
 }
 
 const u256 kMaxU256 = std::numeric_limits<u256>::max();
