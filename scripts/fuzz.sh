@@ -41,7 +41,9 @@ scripts/install-deps.sh
 preset=$engine
 [ "$engine" = libfuzzer ] && [ "$sanitizers" = off ] && preset=libfuzzer-nosan
 echo "=== building ($preset, and dev for the fealloc CLI)"
-cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target "fuzz_$target" >/dev/null
+build_targets=("fuzz_$target")
+[ "$engine" = afl ] && build_targets+=(fuzz_mutator_afl)
+cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target "${build_targets[@]}" >/dev/null
 cmake --preset dev >/dev/null && cmake --build --preset dev --target fealloc >/dev/null
 binary="$root/build/$preset/fuzz/fuzz_$target"
 fealloc="$root/build/dev/fealloc"
@@ -67,6 +69,11 @@ if [ "$engine" = libfuzzer ]; then
   echo "last status: ${summary_execs:-none}"
 else
   export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
+  # The structure-aware mutator (fuzz/mutator.hpp) next to AFL++'s own mutations.
+  mutator_lib="$root/build/$preset/fuzz/libfuzz_mutator_afl.so"
+  if [ -f "$mutator_lib" ]; then
+    export AFL_CUSTOM_MUTATOR_LIBRARY="$mutator_lib" FEALLOC_MUTATOR_TARGET="$target"
+  fi
   seeds="$run_dir/seeds"
   mkdir -p "$seeds"
   cp "$corpus_dir"/* "$seeds/"

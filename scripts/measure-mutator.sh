@@ -13,7 +13,8 @@
 # work tree's uncommitted and untracked files laid over it (--from-head: HEAD alone); the
 # repository's files are never modified, and the worktree is removed at the end (--keep keeps it
 # and every run's log). Env FEALLOC_MUTATOR_BYTES passes through (the share of libFuzzer's own
-# mutations, default 50).
+# mutations, default 50). `--plants none` is the control: the unplanted tree, where neither variant
+# should find anything.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
     --no-dict) dict=0; shift ;;
     --out) out=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "measure-mutator.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -110,9 +111,11 @@ for p in "${plant_list[@]}"; do
   done
 done
 plant none
-nm "$scratch/bin/${plant_list[0]}-mutator" | grep -q LLVMFuzzerCustomMutator ||
+# Defined, not libFuzzer's weak reference (grep -c, not -q, which would cut nm's pipe).
+has_mutator() { nm --defined-only "$1" | grep -c ' T LLVMFuzzerCustomMutator$' >/dev/null; }
+has_mutator "$scratch/bin/${plant_list[0]}-mutator" ||
   { echo "measure-mutator.sh: the mutator build has no LLVMFuzzerCustomMutator" >&2; exit 1; }
-if nm "$scratch/bin/${plant_list[0]}-base" | grep -q LLVMFuzzerCustomMutator; then
+if has_mutator "$scratch/bin/${plant_list[0]}-base"; then
   echo "measure-mutator.sh: the baseline build has LLVMFuzzerCustomMutator" >&2
   exit 1
 fi
