@@ -452,8 +452,6 @@ std::optional<Operation> Decoder::next(const TraceState& state) {
 
 // --- encoder ---------------------------------------------------------------------------------
 
-namespace {
-
 void put_u256(std::vector<std::uint8_t>& out, const u256& v) {
   std::array<std::uint8_t, 32> bytes{};
   unsigned len = 0;
@@ -461,6 +459,31 @@ void put_u256(std::vector<std::uint8_t>& out, const u256& v) {
   out.push_back(static_cast<std::uint8_t>(len));
   for (unsigned i = len; i-- > 0;) out.push_back(bytes[i]);
 }
+
+void put_explicit_pool(std::vector<std::uint8_t>& out, const PoolOptions& o) {
+  unsigned present = o.layout == Layout::thing ? 0x40u : 0u;
+  unsigned values = 0;
+  if (o.start) present |= 0x01u;
+  if (o.end) present |= 0x02u;
+  if (o.align) present |= 0x04u;
+  if (o.min_split) present |= 0x08u;
+  if (o.compact) {
+    present |= 0x10u;
+    if (*o.compact) values |= 0x01u;
+  }
+  if (o.split) {
+    present |= 0x20u;
+    if (*o.split) values |= 0x02u;
+  }
+  out.push_back(kExplicitPool);
+  out.push_back(static_cast<std::uint8_t>(present));
+  out.push_back(static_cast<std::uint8_t>(values));
+  for (const auto* v : {&o.start, &o.end, &o.align, &o.min_split}) {
+    if (*v) put_u256(out, **v);
+  }
+}
+
+namespace {
 
 void put_varint(std::vector<std::uint8_t>& out, std::uint64_t v) {
   do {
@@ -522,26 +545,7 @@ void put_pool(std::vector<std::uint8_t>& out, const PoolOptions& o) {
       return;
     }
   }
-  unsigned present = o.layout == Layout::thing ? 0x40u : 0u;
-  unsigned values = 0;
-  if (o.start) present |= 0x01u;
-  if (o.end) present |= 0x02u;
-  if (o.align) present |= 0x04u;
-  if (o.min_split) present |= 0x08u;
-  if (o.compact) {
-    present |= 0x10u;
-    if (*o.compact) values |= 0x01u;
-  }
-  if (o.split) {
-    present |= 0x20u;
-    if (*o.split) values |= 0x02u;
-  }
-  out.push_back(kExplicitPool);
-  out.push_back(static_cast<std::uint8_t>(present));
-  out.push_back(static_cast<std::uint8_t>(values));
-  for (const auto* v : {&o.start, &o.end, &o.align, &o.min_split}) {
-    if (*v) put_u256(out, **v);
-  }
+  put_explicit_pool(out, o);
 }
 
 // A size as the compact selector says it when it can (below 0x4000), else nullopt.

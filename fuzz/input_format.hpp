@@ -146,6 +146,11 @@ class EncodeError : public std::invalid_argument {
 // valid for every party (seed rules) or the trace has more than kMaxOps operations.
 std::vector<std::uint8_t> encode(const Trace& trace);
 
+// Building blocks of encode(), shared with the mutator: a raw number (length byte, then big-endian
+// bytes) and the explicit pool form (marker, present bits, flag bits, the numbers).
+void put_u256(std::vector<std::uint8_t>& out, const u256& v);
+void put_explicit_pool(std::vector<std::uint8_t>& out, const PoolOptions& o);
+
 // The dictionary for libFuzzer (-dict=) and AFL++ (-x), generated from the tables above.
 std::string dictionary_text();
 

@@ -207,14 +207,6 @@ std::vector<Operation> rebuild(const std::vector<Slot>& slots, const Parsed* a, 
 
 // --- compact operations: the format's selectors choose values against the real state -------------
 
-void put_number(std::vector<std::uint8_t>& out, const u256& v) {
-  std::array<std::uint8_t, 32> bytes{};
-  unsigned len = 0;
-  for (u256 x = v; x != 0; x >>= 8) bytes[len++] = static_cast<std::uint8_t>(low_u64(x & 0xff));
-  out.push_back(static_cast<std::uint8_t>(len));
-  for (unsigned i = len; i-- > 0;) out.push_back(bytes[i]);
-}
-
 void put_random_number(Rng& rng, std::vector<std::uint8_t>& out) {
   const std::size_t len = rng.chance(75) ? 1 + rng.below(8) : 1 + rng.below(32);
   out.push_back(static_cast<std::uint8_t>(len));
@@ -434,7 +426,7 @@ std::optional<Candidate> change_argument(Rng& rng, const Parsed& p, Target targe
         if (op.kind == OpKind::realloc) {
           // The same block (as a raw pointer), so that split edge and room left are its own.
           b = {opcode_byte(Opcode::realloc), kPtrRaw};
-          put_number(b, resolve(p, op.ptr));
+          put_u256(b, resolve(p, op.ptr));
         } else {
           b = {opcode_byte(Opcode::malloc)};
         }
@@ -507,25 +499,8 @@ std::optional<Candidate> change_argument(Rng& rng, const Parsed& p, Target targe
 
 // The explicit pool form of `o`, decoded for `target`: the decoder makes it valid for every party.
 PoolOptions valid_pool(const PoolOptions& o, Target target) {
-  unsigned present = o.layout == Layout::thing ? 0x40u : 0u;
-  unsigned values = 0;
-  if (o.start) present |= 0x01u;
-  if (o.end) present |= 0x02u;
-  if (o.align) present |= 0x04u;
-  if (o.min_split) present |= 0x08u;
-  if (o.compact) {
-    present |= 0x10u;
-    if (*o.compact) values |= 0x01u;
-  }
-  if (o.split) {
-    present |= 0x20u;
-    if (*o.split) values |= 0x02u;
-  }
-  std::vector<std::uint8_t> b = {kFormatVersion, kExplicitPool, static_cast<std::uint8_t>(present),
-                                 static_cast<std::uint8_t>(values)};
-  for (const auto* v : {&o.start, &o.end, &o.align, &o.min_split}) {
-    if (*v) put_number(b, **v);
-  }
+  std::vector<std::uint8_t> b = {kFormatVersion};
+  put_explicit_pool(b, o);
   return Decoder(b, target).pool();
 }
 
