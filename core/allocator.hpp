@@ -36,6 +36,12 @@ class CorruptHeap : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// How much a check() covers. `full`: every invariant over the whole heap (O(blocks)). `touched`:
+// only what the last mutating operation (malloc, calloc, realloc, free, free_all, user_write)
+// changed, at a cost proportional to the blocks and words it touched, not to the heap; the
+// executor runs it after every operation and a full check every K operations and at the end.
+enum class CheckScope : std::uint8_t { touched, full };
+
 class Allocator {
  public:
   virtual ~Allocator() = default;
@@ -51,7 +57,8 @@ class Allocator {
   virtual u256 realloc(const u256& ptr, const u256& size) = 0;
   virtual bool free(const u256& ptr) = 0;
   virtual void free_all() = 0;
-  virtual Stats stats() = 0;
+  // An observer: const and read-only (peek), so asking never changes memory, msize or gas.
+  virtual Stats stats() const = 0;
 
   // A program's store into a live block's data. The caller (replay driver, executor) has checked
   // that [addr, addr + bytes.size()) lies in a live block's requested size.
@@ -60,8 +67,9 @@ class Allocator {
   // The EVM memory this party keeps, or nullptr for a party that keeps no bytes (the model).
   virtual EvmMemory* memory() = 0;
 
-  // Verifies every invariant this party can check; returns "" when all hold, else what failed.
-  virtual std::string check() = 0;
+  // Verifies the invariants this party can check within `scope`; returns "" when all hold, else
+  // what failed. Read-only, like stats(): a check never raises msize.
+  virtual std::string check(CheckScope scope = CheckScope::full) const = 0;
 };
 
 }  // namespace fealloc

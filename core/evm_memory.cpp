@@ -36,7 +36,7 @@ void EvmMemory::check_cap(std::uint64_t addr, std::uint64_t length) const {
   }
 }
 
-bool EvmMemory::touch(std::uint64_t addr, std::uint64_t length) {
+bool EvmMemory::touch_slow(std::uint64_t addr, std::uint64_t length) {
   if (length == 0) return false;
   check_cap(addr, length);
   const std::uint64_t end = addr + length;
@@ -70,28 +70,11 @@ void EvmMemory::store_word32_slow(std::uint64_t addr, std::uint64_t value) {
   mark_written(addr, 32);
 }
 
-std::uint64_t EvmMemory::load_word32(std::uint64_t addr, bool* high_bytes_nonzero) {
-  touch(addr, 32);
-  const std::uint8_t* word = bytes_.data() + addr;
-  if (high_bytes_nonzero != nullptr) {
-    *high_bytes_nonzero = std::any_of(word, word + 24, [](std::uint8_t b) { return b != 0; });
-  }
-  std::uint64_t value = 0;
-  for (int i = 24; i < 32; ++i) value = (value << 8) | word[i];
-  return value;
-}
-
 void EvmMemory::store_le32(std::uint64_t addr, std::uint32_t value) {
   touch(addr, 4);
-  for (int i = 0; i < 4; ++i) bytes_[addr + i] = static_cast<std::uint8_t>(value >> (8 * i));
+  if constexpr (std::endian::native == std::endian::big) value = __builtin_bswap32(value);
+  std::memcpy(bytes_.data() + addr, &value, 4);
   mark_written(addr, 4);
-}
-
-std::uint32_t EvmMemory::load_le32(std::uint64_t addr) {
-  touch(addr, 4);
-  std::uint32_t value = 0;
-  for (int i = 3; i >= 0; --i) value = (value << 8) | bytes_[addr + i];
-  return value;
 }
 
 void EvmMemory::write_bytes(std::uint64_t addr, std::span<const std::uint8_t> bytes) {

@@ -53,10 +53,16 @@ class EvmMemory {
     }
     store_word32_slow(addr, value);
   }
-  std::uint64_t load_word32(std::uint64_t addr, bool* high_bytes_nonzero = nullptr);
+  std::uint64_t load_word32(std::uint64_t addr, bool* high_bytes_nonzero = nullptr) {
+    touch(addr, 32);
+    return peek_word32(addr, high_bytes_nonzero);
+  }
   // 4-byte little-endian words, as thi.ng's Uint32Array.
   void store_le32(std::uint64_t addr, std::uint32_t value);
-  std::uint32_t load_le32(std::uint64_t addr);
+  std::uint32_t load_le32(std::uint64_t addr) {
+    touch(addr, 4);
+    return peek_le32(addr);
+  }
 
   void write_bytes(std::uint64_t addr, std::span<const std::uint8_t> bytes);
   void read_bytes(std::uint64_t addr, std::span<std::uint8_t> out);
@@ -66,6 +72,29 @@ class EvmMemory {
 
   // --- observers: not EVM accesses, msize does not change ---
   std::uint8_t peek(std::uint64_t addr) const { return addr < bytes_.size() ? bytes_[addr] : 0; }
+  // A stored word as load_word32 / load_le32 would read it, without counting as an access.
+  std::uint64_t peek_word32(std::uint64_t addr, bool* high_bytes_nonzero = nullptr) const {
+    std::uint64_t parts[4] = {0, 0, 0, 0};
+    const std::uint64_t size = bytes_.size();
+    if (size >= 32 && addr <= size - 32) {
+      std::memcpy(parts, bytes_.data() + addr, 32);  // three 8-byte high parts and the value
+    } else if (addr < size) {
+      std::memcpy(parts, bytes_.data() + addr, size - addr);  // the rest of the word reads as zero
+    }
+    if (high_bytes_nonzero != nullptr) *high_bytes_nonzero = (parts[0] | parts[1] | parts[2]) != 0;
+    return from_big_endian(parts[3]);
+  }
+  std::uint32_t peek_le32(std::uint64_t addr) const {
+    std::uint32_t value = 0;
+    const std::uint64_t size = bytes_.size();
+    if (size >= 4 && addr <= size - 4) {
+      std::memcpy(&value, bytes_.data() + addr, 4);
+      if constexpr (std::endian::native == std::endian::big) value = __builtin_bswap32(value);
+      return value;
+    }
+    for (std::uint64_t i = 4; i-- > 0;) value = (value << 8) | peek(addr + i);
+    return value;
+  }
   // Bytes [0, backing_size()) may be nonzero; everything above is zero.
   std::uint64_t backing_size() const { return bytes_.size(); }
   const std::uint8_t* backing_data() const { return bytes_.data(); }
@@ -91,10 +120,19 @@ class EvmMemory {
       return value;
     }
   }
+  static std::uint64_t from_big_endian(std::uint64_t value) { return to_big_endian(value); }
   void store_word32_slow(std::uint64_t addr, std::uint64_t value);
   void check_cap(std::uint64_t addr, std::uint64_t length) const;
-  // Checks the cap, grows the backing store, raises msize; returns false for length 0.
-  bool touch(std::uint64_t addr, std::uint64_t length);
+  // Checks the cap, grows the backing store, raises msize; returns false for length 0. Inside the
+  // backing store (which never exceeds the cap) only msize can change.
+  bool touch(std::uint64_t addr, std::uint64_t length) {
+    const std::uint64_t size = bytes_.size();
+    if (length == 0 || length > size || addr > size - length) return touch_slow(addr, length);
+    const std::uint64_t rounded = (addr + length + 31) / 32 * 32;
+    if (rounded > msize_) msize_ = rounded;
+    return true;
+  }
+  bool touch_slow(std::uint64_t addr, std::uint64_t length);
   void mark_written(std::uint64_t addr, std::uint64_t length);
 
   std::uint64_t cap_;

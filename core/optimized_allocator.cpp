@@ -340,7 +340,7 @@ void OptimizedAllocator::free_all() {
   free_count_ = free_bytes_ = used_count_ = used_bytes_ = 0;
 }
 
-Stats OptimizedAllocator::stats() {
+Stats OptimizedAllocator::stats() const {
   Stats s;
   s.free_count = free_count_;
   s.free_size = free_bytes_;

@@ -30,10 +30,10 @@ class OptimizedAllocator final : public Allocator {
   u256 realloc(const u256& ptr, const u256& size) override;
   bool free(const u256& ptr) override;
   void free_all() override;
-  Stats stats() override;
+  Stats stats() const override;
   void user_write(std::uint64_t address, std::span<const std::uint8_t> data) override;
   EvmMemory* memory() override { return &memory_; }
-  std::string check() override;
+  std::string check(CheckScope scope = CheckScope::full) const override;
 
  private:
   using Slot = std::uint32_t;  // (block - initialTop) >> shift_

@@ -13,7 +13,7 @@ namespace {
 std::string hex(std::uint64_t v) { return to_hex(u256(v)); }
 }  // namespace
 
-std::string OptimizedAllocator::check() {
+std::string OptimizedAllocator::check(CheckScope /*scope*/) const {
   // A stored word as the allocator would load it; `wide` reports a value beyond 64 bits.
   auto peek_word = [&](std::uint64_t address, bool& wide) {
     std::uint64_t value = 0;

@@ -208,7 +208,7 @@ void ReferenceModel::free_all() {
   top_ = config_.initial_top;
 }
 
-Stats ReferenceModel::stats() {
+Stats ReferenceModel::stats() const {
   Stats s;
   for (const auto& [addr, size] : free_) {
     ++s.free_count;

@@ -29,12 +29,12 @@ class ReferenceModel final : public Allocator {
   u256 realloc(const u256& ptr, const u256& size) override;
   bool free(const u256& ptr) override;
   void free_all() override;
-  Stats stats() override;
+  Stats stats() const override;
   // Precondition (as the interface says): [addr, addr + size) lies in one live block's requested
   // size; a write anywhere else throws std::logic_error and changes nothing.
   void user_write(std::uint64_t addr, std::span<const std::uint8_t> bytes) override;
   EvmMemory* memory() override { return nullptr; }
-  std::string check() override { return check_invariants(); }
+  std::string check(CheckScope /*scope*/ = CheckScope::full) const override { return check_invariants(); }
 
   // The model's own invariants (also what check() returns): "" or the first one that fails.
   // initialTop <= top <= end; used and free blocks are disjoint, each with an aligned data address

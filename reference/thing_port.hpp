@@ -24,10 +24,10 @@ class ThingPort final : public Allocator {
   u256 realloc(const u256& ptr, const u256& size) override;
   bool free(const u256& ptr) override;
   void free_all() override;
-  Stats stats() override;
+  Stats stats() const override;
   void user_write(std::uint64_t addr, std::span<const std::uint8_t> bytes) override;
   EvmMemory* memory() override { return &memory_; }
-  std::string check() override;
+  std::string check(CheckScope scope = CheckScope::full) const override;
 
  private:
   using Num = std::int64_t;  // a JS number; every value here is an exact integer
@@ -38,10 +38,21 @@ class ThingPort final : public Allocator {
   // A word's value; corrupt when it cannot be a JS number (thing) or a sane seed value, except
   // that allow_u64 takes any 64-bit seed value (minSplit).
   std::uint64_t load_word(std::uint64_t addr, bool allow_u64 = false);
+  // The same word read as an observer (stats, check): peek, no msize change, same corruption rules.
+  std::uint64_t peek_word(std::uint64_t addr, bool allow_u64 = false) const;
+  std::uint64_t checked_word(std::uint64_t addr, std::uint64_t value, bool high_nonzero, bool allow_u64) const;
   bool may_split(Num excess);
   void store_word(std::uint64_t addr, Num value);
   std::optional<std::uint64_t> field_addr(Num block, int field, bool unsigned_index) const;
   Num state(StateWord word);
+  // The observers' reads: state words, and one list step (counted against `steps`, so that a
+  // looping list is reported as corrupt) returning the block's size and next word.
+  Num peek_state(StateWord word) const;
+  struct ListStep {
+    Num size;
+    Num next;
+  };
+  ListStep peek_list_step(Num block, std::uint64_t& steps) const;
   void set_state(StateWord word, Num value);
 
   // --- MemPool's private methods, same names and order as pool.js ---
