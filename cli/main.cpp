@@ -25,8 +25,11 @@ using fealloc::cli::split_commas;
 
 int usage() {
   std::cerr << "usage:\n"
-               "  fealloc replay [--impl port|optimized|model] [--final] TRACE\n"
-               "  fealloc check [--parties a,b,...] TRACE   (parties: optimized port-seed port-thing model)\n"
+               "  fealloc replay [--impl "
+            << implementation_list()
+            << "] [--final] TRACE\n"
+               "  fealloc check [--parties a,b,...] TRACE   (parties: "
+            << party_list() << ")\n"
             << fealloc::cli::fuzz_usage();
   return kExitBadInput;
 }
@@ -50,13 +53,12 @@ int cmd_replay(const std::vector<std::string>& args) {
   Trace trace;
   PoolConfig config;
   if (!load_trace(path, trace, config)) return kExitBadInput;
-  auto party = make_party(impl, config);
-  if (!party) {
+  if (find_implementation(impl, config.semantics) == nullptr) {
     std::cerr << "unknown implementation '" << impl << "' (or it does not implement " << semantics_name(config.semantics)
               << " semantics in the " << layout_name(config.layout) << " layout)\n";
     return kExitBadInput;
   }
-  return replay(trace, *party, final_only, std::cout);
+  return replay(trace, impl, final_only, std::cout);
 }
 
 // Runs every party on the trace. Exit 0: they agree; 1: divergence (report on stdout);

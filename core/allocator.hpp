@@ -72,4 +72,15 @@ class Allocator {
   virtual std::string check(CheckScope scope = CheckScope::full) const = 0;
 };
 
+// An oracle's view (the reference model): checks a party's memory against what it expects.
+// verify(memory) checks everything; the ranged form only what lies in `written` (what that memory
+// changed since the last verify) or in what the oracle's own last operation changed, at a cost
+// proportional to those. Both read with peek only.
+class MemoryVerifier {
+ public:
+  virtual ~MemoryVerifier() = default;
+  virtual std::string verify(const EvmMemory& memory) const = 0;
+  virtual std::string verify(const EvmMemory& memory, std::span<const EvmMemory::Range> written) const = 0;
+};
+
 }  // namespace fealloc

@@ -106,12 +106,11 @@ Parsed parse(std::span<const std::uint8_t> data, Target target) {
 Parsed normalize(const PoolOptions& pool, const std::vector<Operation>& ops, Target target) {
   auto ex = solo(pool, target);
   std::vector<std::uint32_t> renumber(ops.size() + 1, 0);
-  for (std::size_t i = 0; i < ops.size() && ex->trace_so_far().ops.size() < kMaxOps; ++i) {
+  for (std::size_t i = 0; i < ops.size() && ex->ops_run() < kMaxOps; ++i) {
     Operation op = clean(ops[i]);
     if (takes_pointer(op.kind) && op.ptr.ref != 0) {
       const std::uint32_t r = op.ptr.ref <= i ? renumber[op.ptr.ref] : 0;
-      const auto& so_far = ex->trace_so_far().ops;
-      if (r != 0 && r <= so_far.size() && returns_pointer(so_far[r - 1].kind)) {
+      if (r != 0 && r <= ex->ops_run() && returns_pointer(ex->op(r - 1).kind)) {
         op.ptr.ref = r;
       } else {
         op.ptr = PtrArg{0, op.ptr.value};
@@ -119,7 +118,7 @@ Parsed normalize(const PoolOptions& pool, const std::vector<Operation>& ops, Tar
     }
     if (op.kind == OpKind::write && (op.bytes.empty() || !ex->state().write_target(op).error.empty())) continue;
     const auto status = ex->step(op);
-    renumber[i + 1] = static_cast<std::uint32_t>(ex->trace_so_far().ops.size());
+    renumber[i + 1] = static_cast<std::uint32_t>(ex->ops_run());
     if (status != Executor::StepStatus::ok) break;
   }
   return Parsed{ex->trace_so_far(), ex->state().results(), resolve_pool_or_throw(pool, EvmMemory::kDefaultCap)};

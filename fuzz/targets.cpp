@@ -38,6 +38,7 @@ RunOutcome run_input(std::span<const std::uint8_t> data, Target target, const Ru
     if (options.collect_lines) out.lines.push_back(ex->last_lines());
     if (status != Executor::StepStatus::ok) break;
   }
+  if (status == Executor::StepStatus::ok) status = ex->finish();
   // The decoder yields only legal writes: an illegal one is a harness bug.
   if (status == Executor::StepStatus::illegal_write) throw std::logic_error("fuzz::Decoder yielded an illegal write");
   finish(out, *ex, status);
@@ -55,6 +56,7 @@ RunOutcome run_trace(const Trace& trace, Target target, const RunOptions& option
     if (options.collect_lines) out.lines.push_back(ex->last_lines());
     if (status != Executor::StepStatus::ok) break;
   }
+  if (status == Executor::StepStatus::ok) status = ex->finish();
   finish(out, *ex, status);
   return out;
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 
 namespace fealloc {
@@ -47,12 +48,28 @@ std::string hexdump(const EvmMemory& memory, std::uint64_t from, std::uint64_t t
 }
 
 std::uint64_t first_difference(const EvmMemory& a, const EvmMemory& b, std::uint64_t from, std::uint64_t end) {
-  // Both memories are zero past their backing stores, so only the longer store needs scanning.
-  const std::uint64_t stored = std::min(end, std::max(a.backing_size(), b.backing_size()));
-  for (std::uint64_t i = from; i < stored; ++i) {
-    if (a.peek(i) != b.peek(i)) return i;
+  // Both memories are zero past their backing stores: compare the stored parts with memcmp, then
+  // the longer store's tail against zero.
+  const std::uint64_t common = std::min({end, a.backing_size(), b.backing_size()});
+  if (from < common && std::memcmp(a.backing_data() + from, b.backing_data() + from, common - from) != 0) {
+    for (std::uint64_t i = from;; ++i) {
+      if (a.peek(i) != b.peek(i)) return i;
+    }
+  }
+  const EvmMemory& longer = a.backing_size() > b.backing_size() ? a : b;
+  const std::uint64_t stored = std::min(end, longer.backing_size());
+  for (std::uint64_t i = std::max(from, common); i < stored; ++i) {
+    if (longer.peek(i) != 0) return i;
   }
   return end;
+}
+
+std::string memory_difference(const EvmMemory& a, const EvmMemory& b, std::uint64_t at, std::uint64_t end,
+                              const std::string& name_a, const std::string& name_b) {
+  const std::uint64_t from = at >= 32 ? (at - 32) / 16 * 16 : 0;
+  const std::uint64_t to = std::min(end, from + 80);
+  return "memories first differ at " + to_hex(u256(at)) + "\n" + name_a + ":\n" + hexdump(a, from, to) + name_b + ":\n" +
+         hexdump(b, from, to);
 }
 
 }  // namespace fealloc

@@ -31,7 +31,11 @@ struct Divergence {
 // 16 bytes a line from `from` to `to` (exclusive), as the memory holds them (peek: no msize change).
 std::string hexdump(const EvmMemory& memory, std::uint64_t from, std::uint64_t to);
 
-// The first address below `end` where two memories differ, or `end` when none does.
+// The first address in [from, end) where two memories differ, or `end` when none does.
 std::uint64_t first_difference(const EvmMemory& a, const EvmMemory& b, std::uint64_t from, std::uint64_t end);
+
+// "memories first differ at X" and a hexdump of both memories around X (at most 80 bytes, below end).
+std::string memory_difference(const EvmMemory& a, const EvmMemory& b, std::uint64_t at, std::uint64_t end,
+                              const std::string& name_a, const std::string& name_b);
 
 }  // namespace fealloc

@@ -1,81 +1,129 @@
-// The differential executor: runs one operation sequence on a set of parties (optimized,
-// port-seed, port-thing, model) and after every operation compares return values, stats (with
-// msize and gas), heap bytes (only what either party wrote since the last operation), each party's
-// check(), and the model's meaning check of every party's memory. It stops at the first divergence
-// and describes it (harness/divergence.hpp).
+// The differential executor: runs one operation sequence on a set of parties from the registry
+// (harness/parties.hpp) and compares them. After every operation, at a cost proportional to what
+// the operation touched: return values, stats that are O(1) to ask (and msize and gas of every
+// party), heap bytes (only what some party wrote since the last operation), each party's
+// check(touched) and every oracle's verify of what each memory changed. A full comparison of
+// everything (every party's stats, check(full), verify of every whole memory, in that order) runs
+// every K operations, at the end of the input (finish()) and on any divergence, so the field a
+// divergence reports is the first of: exception, ret, stats, heap, check, verify. It stops at the
+// first divergence and describes it (harness/divergence.hpp). With one party and stats on every
+// operation it is the replay driver (harness/replay.hpp).
 #pragma once
 
 #include "core/allocator.hpp"
 #include "harness/divergence.hpp"
+#include "harness/parties.hpp"
 #include "harness/replay.hpp"
 #include "harness/trace.hpp"
 
 #include <memory>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace fealloc {
 
-class ReferenceModel;
-
-// The party names the executor takes: the implementation and the semantics it runs.
-std::vector<std::string> default_parties(Semantics semantics);
-bool is_party_name(const std::string& name);
-
 class Executor {
  public:
+  // K: measured (docs/decisions.md, "Full checks every K operations").
+  static constexpr std::uint32_t kDefaultFullEvery = 32;
+
+  struct Options {
+    bool checks = true;                         // check() and verify(); off: returns, stats, heap bytes only
+    std::uint32_t full_every = kDefaultFullEvery;  // K; 0: only at the end and on divergence
+    bool stats_every_op = false;                // every party's full stats after every operation (replay)
+  };
+
   // nullptr and a message in `error` when a party does not exist or rejects the options.
   static std::unique_ptr<Executor> create(const PoolOptions& options, const std::vector<std::string>& parties,
-                                          std::string& error);
+                                          std::string& error, const Options& run_options);
+  static std::unique_ptr<Executor> create(const PoolOptions& options, const std::vector<std::string>& parties,
+                                          std::string& error) {
+    return create(options, parties, error, Options{});
+  }
 
   enum class StepStatus { ok, diverged, illegal_write };
   // Runs op (its pointers resolved against what the first party returned so far) on every party.
   StepStatus step(const Operation& op);
+  // The full comparison as of the last operation, unless it has just run: the end of an input.
+  StepStatus finish();
 
   struct RunResult {
     StepStatus status = StepStatus::ok;
     std::size_t ops_run = 0;  // operations completed without divergence
   };
+  // step() on each operation, then finish().
   RunResult run(const std::vector<Operation>& ops);
 
   const std::optional<Divergence>& divergence() const { return divergence_; }
+  // How many operations step() took (the diverging one included, an illegal write not).
+  std::size_t ops_run() const { return ops_.size(); }
+  const Operation& op(std::size_t i) const { return ops_[i]; }  // without a write's bytes
   // The operations run so far, the diverging one last: a trace that reproduces the divergence.
-  const Trace& trace_so_far() const { return trace_; }
+  const Trace& trace_so_far() const;
   const TraceState& state() const { return state_; }
   const std::vector<std::string>& party_names() const { return names_; }
   Allocator& party(std::size_t i) { return *parties_[i]; }
   std::size_t party_count() const { return parties_.size(); }
+  // The last operation's result on party i, and its stats (only with stats_every_op).
+  const OpResult& last_result(std::size_t i) const { return results_[i]; }
+  const Stats& last_stats(std::size_t i) const { return stats_[i]; }
   // The last operation's result on each party as a replay line (or the error it raised), for
-  // `fealloc repro`. Computed on request: the heap hash reads the whole memory.
+  // `fealloc repro`. Computed on request: stats and the heap hash of every party.
   std::vector<std::string> last_lines();
   // How many checks ran (each compared field or check call counts once); for tests.
   std::uint64_t comparisons() const { return comparisons_; }
+  // How many full comparisons ran; for tests.
+  std::uint64_t full_comparisons() const { return full_comparisons_; }
 
-  // Whether to run every party's check() and the model's verify() after each operation (default
-  // on). Their cost is O(blocks); turning them off leaves returns, stats and heap bytes compared.
-  void set_deep_checks(bool on) { deep_checks_ = on; }
+  // Compatibility: set_deep_checks(false) == Options::checks = false.
+  void set_deep_checks(bool on) { options_.checks = on; }
 
  private:
-  Executor(const PoolOptions& options, const PoolConfig& config);
+  Executor(const PoolOptions& options, const PoolConfig& config, const Options& run_options);
   void diverge(std::string field, std::size_t a, std::size_t b, std::string value_a, std::string value_b,
                std::string detail = "");
-  bool compare_memories(std::size_t a, std::size_t b);
+  // Each returns false after recording a divergence.
+  bool compare_failures();
+  bool compare_returns();
+  bool compare_stats(bool full);
+  bool compare_memories(std::size_t a, std::size_t b, bool whole);
+  bool compare_all_memories(bool whole);
+  bool run_checks(CheckScope scope);
+  bool full_comparison(bool whole_memories);
+  StepStatus diverged();
+  void ask_stats(std::size_t i);
 
-  PoolConfig config_;  // the first party's configuration: layout, end, initialTop
-  Trace trace_;
+  PoolConfig config_;
+  Options options_;
   TraceState state_;
   std::vector<std::unique_ptr<Allocator>> parties_;
+  std::vector<const PartyInfo*> info_;
+  std::vector<const MemoryVerifier*> verifiers_;  // per party, or nullptr
   std::vector<std::string> names_;
-  ReferenceModel* model_ = nullptr;
   std::optional<Divergence> divergence_;
-  std::vector<OpResult> last_results_;
-  std::vector<Stats> last_stats_;
-  std::vector<std::string> last_failures_;
+
+  // The operations run; a write's bytes live in write_bytes_ (ends in write_ends_), so stepping
+  // copies no vector. trace_ is built from them on request.
+  PoolOptions pool_;
+  std::vector<Operation> ops_;
+  std::vector<std::uint8_t> write_bytes_;
+  std::vector<std::size_t> write_ends_;
+  mutable Trace trace_;
+  mutable std::size_t trace_built_ = 0;
+  mutable std::size_t trace_writes_ = 0;
+
+  // The last operation, per party.
+  u256 last_ptr_ = 0;
+  std::vector<OpResult> results_;
+  std::vector<Stats> stats_;
+  std::vector<bool> stats_full_;  // stats_[i] holds every field (else msize and gas only)
+  std::vector<std::string> failures_;
   std::vector<std::vector<EvmMemory::Range>> ranges_;
+  bool track_writes_ = false;
+  std::uint32_t since_full_ = 0;
   std::uint64_t comparisons_ = 0;
-  bool deep_checks_ = true;
+  std::uint64_t full_comparisons_ = 0;
 };
 
 }  // namespace fealloc

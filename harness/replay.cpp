@@ -1,7 +1,10 @@
 // Replay driver and the JSON lines it prints.
 #include "harness/replay.hpp"
 
+#include "harness/executor.hpp"
+
 #include <cstdio>
+#include <stdexcept>
 
 namespace fealloc {
 
@@ -109,45 +112,38 @@ std::string error_line(std::size_t op_number, const std::string& kind) {
   return "{\"op\":" + std::to_string(op_number) + ",\"error\":\"" + kind + "\"}";
 }
 
-int replay(const Trace& trace, Allocator& allocator, bool final_only, std::ostream& out) {
-  TraceState state(allocator.config());
-  std::string last;
+int replay(const Trace& trace, std::string_view impl, bool final_only, std::ostream& out) {
+  const PartyInfo* party = find_implementation(impl, trace.pool.semantics);
+  if (party == nullptr) {
+    throw std::invalid_argument("no implementation '" + std::string(impl) + "' of " +
+                                std::string(semantics_name(trace.pool.semantics)) + " semantics (" +
+                                implementation_list() + ")");
+  }
+  Executor::Options options;
+  options.checks = false;
+  options.full_every = 0;
+  options.stats_every_op = true;  // each line has them, and a thi.ng stats walk may find a corrupt heap
+  std::string error;
+  auto ex = Executor::create(trace.pool, {std::string(party->name)}, error, options);
+  if (!ex) throw std::invalid_argument(error);
+  const Layout layout = ex->party(0).config().layout;
   for (std::size_t i = 0; i < trace.ops.size(); ++i) {
-    const Operation& op = trace.ops[i];
     const std::size_t number = i + 1;
-    std::string error;
-    OpResult result;
-    Stats stats;
-    const u256 ptr = op.kind == OpKind::malloc || op.kind == OpKind::calloc || op.kind == OpKind::free_all || op.kind == OpKind::stats
-                         ? u256(0)
-                         : state.resolve(op.ptr);
-    std::uint64_t write_addr = 0;
-    if (op.kind == OpKind::write) {
-      auto target = state.write_target(op);
-      error = target.error;
-      write_addr = target.addr;
-    }
-    if (error.empty()) {
-      try {
-        result = apply_operation(allocator, op, ptr, write_addr);
-        stats = allocator.stats();
-      } catch (const CorruptHeap&) {
-        error = "corrupt";
-      }
-    }
-    if (!error.empty()) {
-      out << error_line(number, error) << '\n';
+    const Executor::StepStatus status = ex->step(trace.ops[i]);
+    if (status == Executor::StepStatus::illegal_write) {
+      out << error_line(number, "write outside a live block") << '\n';
       return kExitRuntimeError;
     }
-    state.record(op, ptr, result);
-    std::string line = replay_line(number, result, stats, allocator.config().layout, heap_field(allocator));
-    if (final_only) {
-      last = std::move(line);
-    } else {
-      out << line << '\n';
+    if (status == Executor::StepStatus::diverged) {
+      const Divergence& d = *ex->divergence();
+      if (d.field != "corrupt") throw std::runtime_error(d.value_a);
+      out << error_line(number, "corrupt") << '\n';
+      return kExitRuntimeError;
+    }
+    if (!final_only || number == trace.ops.size()) {
+      out << replay_line(number, ex->last_result(0), ex->last_stats(0), layout, heap_field(ex->party(0))) << '\n';
     }
   }
-  if (final_only && !last.empty()) out << last << '\n';
   return kExitOk;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory_resource>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -26,7 +27,12 @@ struct OpResult {
 // the first party (they must agree, or the run stops).
 class TraceState {
  public:
-  explicit TraceState(const PoolConfig& config) : config_(config) {}
+  // The live map's nodes come from a pool owned by the state: a freed block's node serves the next
+  // allocation, so a steady run of mallocs and frees allocates nothing.
+  using LiveBlocks = std::pmr::map<u256, u256>;
+  explicit TraceState(const PoolConfig& config) : config_(config), live_(&node_pool_) {}
+  TraceState(const TraceState&) = delete;
+  TraceState& operator=(const TraceState&) = delete;
 
   u256 resolve(const PtrArg& ptr) const;
   // For a write: the absolute address, or an error message when the write is not legal.
@@ -36,14 +42,15 @@ class TraceState {
   };
   WriteTarget write_target(const Operation& op) const;
   void record(const Operation& op, const u256& resolved_ptr, const OpResult& result);
-  const std::map<u256, u256>& live() const { return live_; }
+  const LiveBlocks& live() const { return live_; }
   // What each operation recorded so far returned (0 when it returned no pointer): @k is results()[k-1].
   const std::vector<u256>& results() const { return results_; }
 
  private:
   const PoolConfig& config_;
   std::vector<u256> results_;  // per operation: the pointer it returned (0 otherwise)
-  std::map<u256, u256> live_;  // pointer -> requested size
+  std::pmr::unsynchronized_pool_resource node_pool_;
+  LiveBlocks live_;  // pointer -> requested size
 };
 
 // Runs one operation on one allocator. Precondition for a write: write_target() had no error.
@@ -61,9 +68,12 @@ inline constexpr int kExitDiverged = 1;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitRuntimeError = 3;
 
-// Replays every operation and prints the lines (only the last with final_only). Returns kExitOk,
-// or kExitRuntimeError after printing an error line (corrupt heap, illegal write).
-int replay(const Trace& trace, Allocator& allocator, bool final_only, std::ostream& out);
+// Replays every operation on one party (the implementation `impl` of the trace's semantics: the
+// executor with that one party) and prints the lines, or only the last with final_only: then the
+// heap is hashed once, for the line printed. Returns kExitOk, or kExitRuntimeError after printing
+// an error line (corrupt heap, illegal write). Throws std::invalid_argument for an unknown
+// implementation or bad options, std::runtime_error for any other failure of the party.
+int replay(const Trace& trace, std::string_view impl, bool final_only, std::ostream& out);
 
 // The heap field for an allocator: FNV-1a of its memory over [0, end), or "" for a party that
 // keeps no memory (the model), which prints null.

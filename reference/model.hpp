@@ -16,7 +16,7 @@
 
 namespace fealloc {
 
-class ReferenceModel final : public Allocator {
+class ReferenceModel final : public Allocator, public MemoryVerifier {
  public:
   // Throws std::invalid_argument unless config.semantics is seed (either layout).
   explicit ReferenceModel(const PoolConfig& config);
@@ -47,7 +47,11 @@ class ReferenceModel final : public Allocator {
   // Checks another party's memory against the model: the seven state words, the header of every
   // used and free block, and every byte the model remembers. Reads only with peek (no msize
   // change). Returns "" or the first difference, with expected and found values in hex.
-  std::string verify(const EvmMemory& memory) const;
+  std::string verify(const EvmMemory& memory) const override;
+  // Until the model records what its operations change, the ranged form verifies everything.
+  std::string verify(const EvmMemory& memory, std::span<const EvmMemory::Range> /*written*/) const override {
+    return verify(memory);
+  }
 
   // --- read access for tests ---
   // What a program is guaranteed to find in a block's data: disjoint runs of bytes it stored,

@@ -19,11 +19,8 @@ ReplayRun run(const std::string& text, const std::string& impl = "port", bool fi
   auto parsed = parse_trace(text);
   EXPECT_TRUE(std::holds_alternative<Trace>(parsed));
   const Trace& trace = std::get<Trace>(parsed);
-  auto cfg = resolve_pool_or_throw(trace.pool, EvmMemory::kDefaultCap);
-  auto party = make_party(impl, cfg);
-  EXPECT_NE(party, nullptr);
   std::ostringstream out;
-  const int status = replay(trace, *party, final_only, out);
+  const int status = replay(trace, impl, final_only, out);
   return {status, out.str()};
 }
 

@@ -17,7 +17,9 @@ using testing::make_config;
 
 std::vector<std::string> seed_party_names() {
   std::vector<std::string> names;
-  for (std::string_view n : party_names()) names.emplace_back(n);
+  for (const PartyInfo& p : party_registry()) {
+    if (p.semantics == Semantics::seed) names.emplace_back(p.impl);
+  }
   return names;
 }
 
