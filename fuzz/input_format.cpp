@@ -29,19 +29,30 @@ std::vector<std::string> target_parties(Target target) { return default_parties(
 
 // --- tables ----------------------------------------------------------------------------------
 
-Opcode opcode_of(std::uint8_t byte) {
+const OpcodeRange& opcode_of(std::uint8_t byte, std::uint8_t version) {
   const std::uint8_t c = byte & kOpcodeMask;
+  const OpcodeRange* reserved = nullptr;
   for (const OpcodeRange& r : kOpcodes) {
-    if (c >= r.first && c <= r.last) return r.opcode;
+    if (r.statement == Statement::reserved) reserved = &r;
   }
-  return Opcode::reserved;
+  for (const OpcodeRange& r : kOpcodes) {
+    if (c >= r.first && c <= r.last) return r.since <= effective_version(version) ? r : *reserved;
+  }
+  return *reserved;
 }
 
-std::uint8_t opcode_byte(Opcode opcode) {
+std::uint8_t opcode_byte(OpKind kind) {
   for (const OpcodeRange& r : kOpcodes) {
-    if (r.opcode == opcode) return r.first;
+    if (r.statement == Statement::operation && r.kind == kind) return r.first;
   }
-  return 0x1f;
+  return kOpcodeMask;
+}
+
+std::uint8_t opcode_byte(Statement statement) {
+  for (const OpcodeRange& r : kOpcodes) {
+    if (r.statement == statement) return r.first;
+  }
+  return kOpcodeMask;
 }
 
 const std::string_view kDeltaNames[16] = {
@@ -226,7 +237,7 @@ std::optional<Decoder::Block> Decoder::live_block(const TraceState& state, std::
   const auto& live = state.live();
   if (live.empty()) return std::nullopt;
   auto it = live.begin();
-  std::advance(it, static_cast<std::ptrdiff_t>(index % live.size()));
+  std::advance(it, static_cast<std::ptrdiff_t>((index + bias_) % live.size()));
   return Block{it->first, it->second};
 }
 
@@ -258,7 +269,7 @@ PtrArg Decoder::pointer_arg(const TraceState& state, u256& resolved) {
   PtrArg arg{0, first};
   auto earlier = [&](std::size_t index) {
     if (pointer_ops_.empty()) return PtrArg{0, first};
-    return PtrArg{pointer_ops_[pointer_ops_.size() - 1 - index % pointer_ops_.size()], 0};
+    return PtrArg{pointer_ops_[pointer_ops_.size() - 1 - (index + bias_) % pointer_ops_.size()], 0};
   };
   if (p < kPtrEarlier) {
     if (auto b = live_block(state, p)) {
@@ -367,36 +378,68 @@ std::optional<Operation> Decoder::compact_write(const TraceState& state) {
 
 std::optional<Operation> Decoder::explicit_op(const TraceState& state) {
   Operation op;
-  op.kind = static_cast<OpKind>(byte() % kExplicitKinds);
-  auto explicit_ptr = [&] {
-    const unsigned hi = byte();
-    const std::uint32_t ref = (hi << 8) | byte();
-    const u256 value = read_u256();
-    // @k must name an earlier operation that returns a pointer; anything else is a raw value.
-    if (ref != 0 && ref <= kinds_.size() && returns_pointer(kinds_[ref - 1])) return PtrArg{ref, value};
-    return PtrArg{0, value};
-  };
-  switch (op.kind) {
-    case OpKind::malloc: op.size = read_u256(); break;
-    case OpKind::calloc:
-      op.size = read_u256();
-      op.fill = byte();
-      break;
-    case OpKind::realloc:
-      op.ptr = explicit_ptr();
-      op.size = read_u256();
-      break;
-    case OpKind::free: op.ptr = explicit_ptr(); break;
-    case OpKind::free_all:
-    case OpKind::stats: break;
-    case OpKind::write: {
-      op.ptr = explicit_ptr();
-      op.offset = read_u256();
-      // The data is truncated to the bytes the input still has.
-      const std::uint64_t len = std::min<std::uint64_t>(read_varint(), data_.size() - std::min(pos_, data_.size()));
-      for (std::uint64_t i = 0; i < len; ++i) op.bytes.push_back(byte());
-      if (op.bytes.empty() || !state.write_target(op).error.empty()) return std::nullopt;  // skipped
-      break;
+  const OpInfo& info = op_by_wire(byte());
+  op.kind = info.kind;
+  for (const Field field : info.args()) {
+    switch (field) {
+      case Field::ptr: {
+        const unsigned hi = byte();
+        const std::uint32_t ref = (hi << 8) | byte();
+        const u256 value = read_u256();
+        // @k must name an earlier operation that returns a pointer; anything else is a raw value.
+        op.ptr = ref != 0 && ref <= kinds_.size() && returns_pointer(kinds_[ref - 1]) ? PtrArg{ref, value} : PtrArg{0, value};
+        break;
+      }
+      case Field::size: op.size = read_u256(); break;
+      case Field::fill: op.fill = byte(); break;
+      case Field::offset: op.offset = read_u256(); break;
+      case Field::bytes: {
+        // The data is truncated to the bytes the input still has.
+        const std::uint64_t len = std::min<std::uint64_t>(read_varint(), data_.size() - std::min(pos_, data_.size()));
+        for (std::uint64_t i = 0; i < len; ++i) op.bytes.push_back(byte());
+        break;
+      }
+    }
+  }
+  if (op.kind == OpKind::write && (op.bytes.empty() || !state.write_target(op).error.empty())) return std::nullopt;  // skipped
+  return op;
+}
+
+std::optional<Operation> Decoder::statement(const TraceState& state) {
+  const std::uint8_t c = byte();
+  const OpcodeRange& opcode = opcode_of(c, version_);
+  switch (opcode.statement) {
+    case Statement::explicit_op: return explicit_op(state);
+    case Statement::reserved: return std::nullopt;
+    case Statement::repeat: {
+      const std::size_t count = repeat_count(byte());
+      const std::size_t stride = byte();
+      // Nested, nothing to repeat, or the input's repeat budget is spent: skipped.
+      if (repeat_left_ != 0 || repeat_budget_ == 0 || pos_ >= data_.size()) return std::nullopt;
+      repeat_at_ = pos_;
+      repeat_left_ = count;
+      repeat_iteration_ = 0;
+      repeat_stride_ = stride;
+      repeat_end_ = pos_;
+      return std::nullopt;
+    }
+    case Statement::operation: break;
+  }
+  if (opcode.kind == OpKind::write) return compact_write(state);
+  Operation op;
+  op.kind = opcode.kind;
+  u256 resolved = 0;
+  bool has_ptr = false;
+  for (const Field field : op_info(op.kind).args()) {
+    switch (field) {
+      case Field::ptr:
+        op.ptr = pointer_arg(state, resolved);
+        has_ptr = true;
+        break;
+      case Field::size: op.size = size_arg(state, has_ptr ? std::optional<u256>(resolved) : std::nullopt); break;
+      case Field::fill: op.fill = byte(); break;
+      case Field::offset:
+      case Field::bytes: break;  // only writes take them, and a compact write is its own form
     }
   }
   return op;
@@ -404,43 +447,22 @@ std::optional<Operation> Decoder::explicit_op(const TraceState& state) {
 
 std::optional<Operation> Decoder::next(const TraceState& state) {
   sync(state);
-  while (kinds_.size() < kMaxOps && pos_ < data_.size()) {
-    const std::uint8_t c = byte();
+  const std::size_t limit = max_ops(version_);
+  while (kinds_.size() < limit) {
     std::optional<Operation> op;
-    switch (opcode_of(c)) {
-      case Opcode::malloc:
-      case Opcode::calloc:
-        op.emplace();
-        op->kind = opcode_of(c) == Opcode::malloc ? OpKind::malloc : OpKind::calloc;
-        op->size = size_arg(state, std::nullopt);
-        if (op->kind == OpKind::calloc) op->fill = byte();
-        break;
-      case Opcode::realloc: {
-        op.emplace();
-        op->kind = OpKind::realloc;
-        u256 resolved = 0;
-        op->ptr = pointer_arg(state, resolved);
-        op->size = size_arg(state, resolved);
-        break;
-      }
-      case Opcode::free: {
-        op.emplace();
-        op->kind = OpKind::free;
-        u256 resolved = 0;
-        op->ptr = pointer_arg(state, resolved);
-        break;
-      }
-      case Opcode::free_all:
-        op.emplace();
-        op->kind = OpKind::free_all;
-        break;
-      case Opcode::stats:
-        op.emplace();
-        op->kind = OpKind::stats;
-        break;
-      case Opcode::write: op = compact_write(state); break;
-      case Opcode::explicit_op: op = explicit_op(state); break;
-      case Opcode::reserved: break;
+    if (repeat_left_ != 0) {
+      // The repeated statement once more, its block choices shifted by the iteration.
+      pos_ = repeat_at_;
+      bias_ = repeat_iteration_++ * repeat_stride_;
+      op = statement(state);
+      repeat_end_ = pos_;  // the same every time: a statement's length depends only on its bytes
+      bias_ = 0;
+      if (--repeat_budget_ == 0) repeat_left_ = 1;  // no more repeating in this input (the budget is
+                                                     // never 0 here: a repeat needs it to start)
+      if (--repeat_left_ == 0) pos_ = repeat_end_;
+    } else {
+      if (pos_ >= data_.size()) break;
+      op = statement(state);
     }
     if (op) {
       kinds_.push_back(op->kind);
@@ -566,54 +588,47 @@ bool put_compact_size(std::vector<std::uint8_t>& out, const u256& n) {
 }  // namespace
 
 std::vector<std::uint8_t> encode(const Trace& trace) {
-  if (trace.ops.size() > kMaxOps) {
+  if (trace.ops.size() > kMaxOpsV2) {
     throw EncodeError("the trace has " + std::to_string(trace.ops.size()) + " operations; a fuzz input holds at most " +
-                      std::to_string(kMaxOps));
+                      std::to_string(kMaxOpsV2));
   }
   if (!valid_for_every_party(trace.pool)) {
     throw EncodeError("the pool options are not valid for every party of the " +
                       std::string(target_name(target_for(trace.pool.semantics))) + " target");
   }
-  std::vector<std::uint8_t> out{kFormatVersion};
+  // v1 whenever it can hold the trace, so that every v1 file stays what it was; v2 above that.
+  std::vector<std::uint8_t> out{trace.ops.size() <= kMaxOps ? kFormatVersion : kFormatVersion2};
   put_pool(out, trace.pool);
-  const std::uint8_t escape = opcode_byte(Opcode::explicit_op);
   for (const Operation& op : trace.ops) {
-    switch (op.kind) {
-      case OpKind::malloc:
-      case OpKind::calloc: {
-        const bool is_malloc = op.kind == OpKind::malloc;
-        const std::size_t mark = out.size();
-        out.push_back(opcode_byte(is_malloc ? Opcode::malloc : Opcode::calloc));
-        if (!put_compact_size(out, op.size)) {
-          out.resize(mark);
-          out.push_back(escape);
-          out.push_back(static_cast<std::uint8_t>(op.kind));
-          put_u256(out, op.size);
-        }
-        if (!is_malloc) out.push_back(op.fill);
-        break;
+    const OpInfo& info = op_info(op.kind);
+    // Compact where the compact form says exactly this: no fields, or malloc/calloc of a small size.
+    if (info.field_count == 0) {
+      out.push_back(opcode_byte(op.kind));
+      continue;
+    }
+    if (!info.takes(Field::ptr) && info.takes(Field::size)) {
+      const std::size_t mark = out.size();
+      out.push_back(opcode_byte(op.kind));
+      if (put_compact_size(out, op.size)) {
+        if (info.takes(Field::fill)) out.push_back(op.fill);
+        continue;
       }
-      case OpKind::stats: out.push_back(opcode_byte(Opcode::stats)); break;
-      case OpKind::free_all: out.push_back(opcode_byte(Opcode::free_all)); break;
-      case OpKind::realloc:
-        out.push_back(escape);
-        out.push_back(static_cast<std::uint8_t>(op.kind));
-        put_ptr(out, op.ptr);
-        put_u256(out, op.size);
-        break;
-      case OpKind::free:
-        out.push_back(escape);
-        out.push_back(static_cast<std::uint8_t>(op.kind));
-        put_ptr(out, op.ptr);
-        break;
-      case OpKind::write:
-        out.push_back(escape);
-        out.push_back(static_cast<std::uint8_t>(op.kind));
-        put_ptr(out, op.ptr);
-        put_u256(out, op.offset);
-        put_varint(out, op.bytes.size());
-        out.insert(out.end(), op.bytes.begin(), op.bytes.end());
-        break;
+      out.resize(mark);
+    }
+    // Explicit: the wire code, then every field in trace order.
+    out.push_back(opcode_byte(Statement::explicit_op));
+    out.push_back(info.wire);
+    for (const Field field : info.args()) {
+      switch (field) {
+        case Field::ptr: put_ptr(out, op.ptr); break;
+        case Field::size: put_u256(out, op.size); break;
+        case Field::fill: out.push_back(op.fill); break;
+        case Field::offset: put_u256(out, op.offset); break;
+        case Field::bytes:
+          put_varint(out, op.bytes.size());
+          out.insert(out.end(), op.bytes.begin(), op.bytes.end());
+          break;
+      }
     }
   }
   return out;
@@ -638,16 +653,19 @@ std::string dictionary_text() {
   auto named = [](std::string_view a, std::string_view b) { return std::string(a) + std::string(b); };
   entry("version_1", {kFormatVersion});
   entry("pool_explicit", {kExplicitPool});
+  entry("version_2", {kFormatVersion2});
   for (const OpcodeRange& r : kOpcodes) {
-    if (r.opcode != Opcode::reserved) entry(named("op_", r.name), {r.first});
+    if (r.statement != Statement::reserved) entry(named("op_", r.name), {r.first});
   }
-  const std::uint8_t escape = opcode_byte(Opcode::explicit_op);
-  for (std::uint8_t k = 0; k < kExplicitKinds; ++k) {
-    entry(named("explicit_", op_name(static_cast<OpKind>(k))), {escape, k});
+  const std::uint8_t escape = opcode_byte(Statement::explicit_op);
+  for (const OpInfo& info : kOperations) entry(named("explicit_", info.name), {escape, info.wire});
+  const std::uint8_t repeat = opcode_byte(Statement::repeat);
+  for (const std::uint8_t count : std::array<std::uint8_t, 4>{0x7f, 0x8f, 0x9f, 0xff}) {
+    entry("repeat_" + std::to_string(repeat_count(count)), {repeat, count, 0x01});
   }
-  const std::uint8_t op_malloc = opcode_byte(Opcode::malloc);
-  const std::uint8_t op_realloc = opcode_byte(Opcode::realloc);
-  const std::uint8_t op_free = opcode_byte(Opcode::free);
+  const std::uint8_t op_malloc = opcode_byte(OpKind::malloc);
+  const std::uint8_t op_realloc = opcode_byte(OpKind::realloc);
+  const std::uint8_t op_free = opcode_byte(OpKind::free);
   for (std::uint8_t i = 0; i < 16; ++i) {
     entry(named("malloc_huge_", kHugeNames[i]), {op_malloc, static_cast<std::uint8_t>(kSizeHuge | i)});
   }

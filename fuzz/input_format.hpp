@@ -21,8 +21,15 @@
 
 namespace fealloc::fuzz {
 
+// Byte 0 of an input. encode() writes v1 for traces of at most kMaxOps operations (so every v1
+// file stays byte for byte what it was) and v2 for longer ones. v2 = v1 plus the repeat statement
+// and a larger operation budget. Any other byte 0 decodes as v1.
 inline constexpr std::uint8_t kFormatVersion = 1;
-inline constexpr std::size_t kMaxOps = 512;  // operations decoded from one input, at most
+inline constexpr std::uint8_t kFormatVersion2 = 2;
+inline constexpr std::size_t kMaxOps = 512;     // v1: operations decoded from one input, at most
+inline constexpr std::size_t kMaxOpsV2 = 4096;  // v2: operations, repeats expanded, at most
+constexpr std::uint8_t effective_version(std::uint8_t byte0) { return byte0 == kFormatVersion2 ? kFormatVersion2 : kFormatVersion; }
+constexpr std::size_t max_ops(std::uint8_t version) { return version == kFormatVersion2 ? kMaxOpsV2 : kMaxOps; }
 
 // --- the targets -----------------------------------------------------------------------------
 
@@ -40,42 +47,94 @@ std::vector<std::string> target_parties(Target target);
 // Byte 1: the explicit pool form's marker (any other value starts the compact pool form).
 inline constexpr std::uint8_t kExplicitPool = 0xff;
 
-enum class Opcode : std::uint8_t { malloc, calloc, realloc, free, free_all, stats, write, explicit_op, reserved };
-
-// An operation byte c selects the entry whose range holds c & kOpcodeMask; `first` is the
-// canonical value (what the encoder writes and the dictionary lists).
+// What an operation byte starts. Its range is looked up as c & kOpcodeMask; `first` is the
+// canonical value (what the encoder writes and the dictionary lists). The compact operations take
+// the fields of their OpKind (harness/operations.hpp) with the selectors below; a compact write
+// takes its own four bytes (docs/decisions.md).
+enum class Statement : std::uint8_t { operation, explicit_op, repeat, reserved };
 inline constexpr std::uint8_t kOpcodeMask = 0x1f;
 struct OpcodeRange {
   std::uint8_t first;
   std::uint8_t last;
-  Opcode opcode;
+  Statement statement;
+  OpKind kind;  // for Statement::operation
   std::string_view name;
+  std::uint8_t since;  // the format version that introduced it (before: reserved, skipped)
 };
 inline constexpr OpcodeRange kOpcodes[] = {
-    {0x00, 0x07, Opcode::malloc, "malloc"},     {0x08, 0x09, Opcode::calloc, "calloc"},
-    {0x0a, 0x0e, Opcode::realloc, "realloc"},   {0x0f, 0x15, Opcode::free, "free"},
-    {0x16, 0x1a, Opcode::write, "write"},       {0x1b, 0x1b, Opcode::stats, "stats"},
-    {0x1c, 0x1c, Opcode::free_all, "free_all"}, {0x1d, 0x1d, Opcode::explicit_op, "explicit"},
-    {0x1e, 0x1f, Opcode::reserved, "reserved"},
+    {0x00, 0x07, Statement::operation, OpKind::malloc, "malloc", 1},
+    {0x08, 0x09, Statement::operation, OpKind::calloc, "calloc", 1},
+    {0x0a, 0x0e, Statement::operation, OpKind::realloc, "realloc", 1},
+    {0x0f, 0x15, Statement::operation, OpKind::free, "free", 1},
+    {0x16, 0x1a, Statement::operation, OpKind::write, "write", 1},
+    {0x1b, 0x1b, Statement::operation, OpKind::stats, "stats", 1},
+    {0x1c, 0x1c, Statement::operation, OpKind::free_all, "free_all", 1},
+    {0x1d, 0x1d, Statement::explicit_op, OpKind::stats, "explicit", 1},
+    {0x1e, 0x1e, Statement::repeat, OpKind::stats, "repeat", 2},
+    {0x1f, 0x1f, Statement::reserved, OpKind::stats, "reserved", 1},
 };
-Opcode opcode_of(std::uint8_t byte);
-std::uint8_t opcode_byte(Opcode opcode);  // the canonical value
+const OpcodeRange& opcode_of(std::uint8_t byte, std::uint8_t version);
+std::uint8_t opcode_byte(OpKind kind);            // the canonical compact opcode
+std::uint8_t opcode_byte(Statement statement);    // explicit_op, repeat
 
-// After the explicit escape: a kind byte k selects OpKind(k % kExplicitKinds) (OpKind's values:
-// malloc 0, calloc 1, realloc 2, free 3, free_all 4, stats 5, write 6).
-inline constexpr std::uint8_t kExplicitKinds = 7;
+// After the explicit escape: a kind byte k selects op_by_wire(k) (harness/operations.hpp: the
+// wire code, k % kWireKinds), then that operation's fields in trace order.
 
-// Size selector t (malloc, calloc, realloc): its class is chosen by t's value.
-inline constexpr std::uint8_t kSizeMedium = 0x80;  // 0x80..0xbf: ((t & 0x3f) << 8) | next byte
-inline constexpr std::uint8_t kSizeSplit = 0xc0;   // 0xc0..0xcf: split edge + delta[t & 15]
-inline constexpr std::uint8_t kSizeRoom = 0xd0;    // 0xd0..0xdf: room left + delta[t & 15]
-inline constexpr std::uint8_t kSizeHuge = 0xe0;    // 0xe0..0xef: huge[t & 15]
-inline constexpr std::uint8_t kSizeRaw = 0xf0;     // 0xf0..0xff: a u256 follows
-// Pointer selector p (realloc, free).
-inline constexpr std::uint8_t kPtrEarlier = 0xa0;   // 0xa0..0xbf: an earlier result (maybe freed)
-inline constexpr std::uint8_t kPtrInterior = 0xc0;  // 0xc0..0xdf: a live block + 1 + (p & 31)
-inline constexpr std::uint8_t kPtrSpecial = 0xe0;   // 0xe0..0xef: special[p & 15]
-inline constexpr std::uint8_t kPtrRaw = 0xf0;       // 0xf0..0xff: a u256 follows
+// v2's repeat statement `0x1e COUNT STRIDE STATEMENT`: the statement is decoded repeat_count(COUNT)
+// times, each time against the run's current state, its block choices shifted by i * STRIDE in
+// iteration i (so one repeat can free every other block of a big heap). A repeat inside a repeat
+// is skipped.
+constexpr std::size_t repeat_count(std::uint8_t c) { return c < 0x80 ? std::size_t{c} + 2 : (std::size_t{c & 0x7fu} + 1) * 32; }
+
+// Selector classes, one table each. A size selector t (malloc, calloc, realloc):
+enum class SizeClass : std::uint8_t { small, medium, split_edge, room_left, huge, raw };
+// and a pointer selector p (realloc, free):
+enum class PtrClass : std::uint8_t { live, earlier, interior, special, raw };
+template <class Class>
+struct SelectorRange {
+  std::uint8_t first;
+  std::uint8_t last;
+  Class cls;
+  std::string_view name;
+};
+inline constexpr SelectorRange<SizeClass> kSizeSelectors[] = {
+    {0x00, 0x7f, SizeClass::small, "small"},        // t itself
+    {0x80, 0xbf, SizeClass::medium, "medium"},      // ((t & 0x3f) << 8) | next byte
+    {0xc0, 0xcf, SizeClass::split_edge, "split"},   // split edge + delta[t & 15]
+    {0xd0, 0xdf, SizeClass::room_left, "room"},     // room left + delta[t & 15]
+    {0xe0, 0xef, SizeClass::huge, "huge"},          // huge[t & 15]
+    {0xf0, 0xff, SizeClass::raw, "raw"},            // a u256 follows
+};
+inline constexpr SelectorRange<PtrClass> kPtrSelectors[] = {
+    {0x00, 0x9f, PtrClass::live, "live"},          // a live block (index p)
+    {0xa0, 0xbf, PtrClass::earlier, "earlier"},    // an earlier result (maybe freed)
+    {0xc0, 0xdf, PtrClass::interior, "interior"},  // a live block + 1 + (p & 31)
+    {0xe0, 0xef, PtrClass::special, "special"},    // special[p & 15]
+    {0xf0, 0xff, PtrClass::raw, "raw"},            // a u256 follows
+};
+template <class Class, std::size_t N>
+constexpr Class selector_class(const SelectorRange<Class> (&table)[N], std::uint8_t v) {
+  for (const auto& r : table) {
+    if (v >= r.first && v <= r.last) return r.cls;
+  }
+  return table[N - 1].cls;
+}
+template <class Class, std::size_t N>
+constexpr std::uint8_t selector_first(const SelectorRange<Class> (&table)[N], Class cls) {
+  for (const auto& r : table) {
+    if (r.cls == cls) return r.first;
+  }
+  return table[0].first;
+}
+inline constexpr std::uint8_t kSizeMedium = selector_first(kSizeSelectors, SizeClass::medium);
+inline constexpr std::uint8_t kSizeSplit = selector_first(kSizeSelectors, SizeClass::split_edge);
+inline constexpr std::uint8_t kSizeRoom = selector_first(kSizeSelectors, SizeClass::room_left);
+inline constexpr std::uint8_t kSizeHuge = selector_first(kSizeSelectors, SizeClass::huge);
+inline constexpr std::uint8_t kSizeRaw = selector_first(kSizeSelectors, SizeClass::raw);
+inline constexpr std::uint8_t kPtrEarlier = selector_first(kPtrSelectors, PtrClass::earlier);
+inline constexpr std::uint8_t kPtrInterior = selector_first(kPtrSelectors, PtrClass::interior);
+inline constexpr std::uint8_t kPtrSpecial = selector_first(kPtrSelectors, PtrClass::special);
+inline constexpr std::uint8_t kPtrRaw = selector_first(kPtrSelectors, PtrClass::raw);
 
 // The names of delta[], huge[] and special[] (for the dictionary and the documentation).
 extern const std::string_view kDeltaNames[16];
@@ -92,8 +151,10 @@ class Decoder {
   // Always valid options (for every party of either target), with the target's semantics.
   const PoolOptions& pool() const { return pool_; }
   const PoolConfig& config() const { return config_; }
-  // Byte 0 as the input has it (an empty input has none: kFormatVersion). Every value decodes as v1.
+  // Byte 0 as the input has it (an empty input has none: kFormatVersion), and the version it
+  // decodes as (2 for byte 0 == 2, else 1).
   std::uint8_t version() const { return version_; }
+  std::uint8_t decodes_as() const { return effective_version(version_); }
 
   // The next operation, its values chosen against `state`, which must hold the result of every
   // operation this decoder yielded before; nullopt once the input is used up or kMaxOps
@@ -119,6 +180,8 @@ class Decoder {
   u256 size_arg(const TraceState& state, const std::optional<u256>& realloc_ptr);
   std::optional<Operation> compact_write(const TraceState& state);
   std::optional<Operation> explicit_op(const TraceState& state);
+  // One statement at pos_: an operation, nullopt for a skipped one; starts a repeat.
+  std::optional<Operation> statement(const TraceState& state);
 
   std::span<const std::uint8_t> data_;
   std::size_t pos_ = 0;
@@ -126,6 +189,15 @@ class Decoder {
   PoolOptions pool_;
   PoolConfig config_;
   std::vector<OpKind> kinds_;           // the kinds of the operations yielded so far
+  // A repeat in progress (v2): the statement at repeat_at_ runs repeat_left_ more times; bias_ is
+  // added to every block choice of the current iteration.
+  std::size_t repeat_at_ = 0;
+  std::size_t repeat_left_ = 0;
+  std::size_t repeat_stride_ = 0;
+  std::size_t repeat_end_ = 0;
+  std::size_t repeat_iteration_ = 0;
+  std::size_t repeat_budget_ = 2 * kMaxOpsV2;  // iterations left in this input, yielding or not
+  std::size_t bias_ = 0;
   std::size_t synced_ = 0;              // results taken from the state so far
   std::map<u256, std::uint32_t> latest_;  // pointer -> the latest operation that returned it
   std::vector<std::uint32_t> pointer_ops_;  // operations that returned a nonzero pointer, in order

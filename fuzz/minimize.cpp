@@ -116,29 +116,32 @@ class Minimizer {
   bool shrink_values() {
     bool changed = false;
     for (std::size_t i = 0; i < best_.ops.size() && runs_ < max_runs_; ++i) {
-      const OpKind kind = best_.ops[i].kind;
-      if (kind == OpKind::malloc || kind == OpKind::calloc || kind == OpKind::realloc) {
-        changed |= shrink(i, &Operation::size);
-      }
-      if (kind == OpKind::realloc || kind == OpKind::free || kind == OpKind::write) {
-        changed |= shrink([i](Trace& t) { return i < t.ops.size() ? &t.ops[i].ptr.value : nullptr; });
-      }
-      if (i >= best_.ops.size()) break;
-      if (kind == OpKind::calloc && best_.ops[i].fill != 0) {
-        Trace candidate = best_;
-        candidate.ops[i].fill = 0;
-        changed |= attempt(candidate);
-      }
-      if (kind == OpKind::write) {
-        changed |= shrink(i, &Operation::offset);
-        for (std::size_t len : {std::size_t{1}, std::size_t{0}}) {
-          if (i >= best_.ops.size()) break;
-          const std::size_t have = best_.ops[i].bytes.size();
-          const std::size_t want = len != 0 ? len : have / 2;
-          if (want == 0 || want >= have) continue;
-          Trace candidate = best_;
-          candidate.ops[i].bytes.resize(want);
-          changed |= attempt(candidate);
+      for (const Field field : op_info(best_.ops[i].kind).args()) {
+        if (i >= best_.ops.size() || runs_ >= max_runs_) break;
+        switch (field) {
+          case Field::size: changed |= shrink(i, &Operation::size); break;
+          case Field::ptr:
+            changed |= shrink([i](Trace& t) { return i < t.ops.size() ? &t.ops[i].ptr.value : nullptr; });
+            break;
+          case Field::offset: changed |= shrink(i, &Operation::offset); break;
+          case Field::fill:
+            if (best_.ops[i].fill != 0) {
+              Trace candidate = best_;
+              candidate.ops[i].fill = 0;
+              changed |= attempt(candidate);
+            }
+            break;
+          case Field::bytes:
+            for (std::size_t len : {std::size_t{1}, std::size_t{0}}) {
+              if (i >= best_.ops.size()) break;
+              const std::size_t have = best_.ops[i].bytes.size();
+              const std::size_t want = len != 0 ? len : have / 2;
+              if (want == 0 || want >= have) continue;
+              Trace candidate = best_;
+              candidate.ops[i].bytes.resize(want);
+              changed |= attempt(candidate);
+            }
+            break;
         }
       }
     }
@@ -152,7 +155,7 @@ class Minimizer {
     for (std::size_t i = 0; i < best_.ops.size() && runs_ < max_runs_; ++i) {
       const Operation& op = best_.ops[i];
       if (op.ptr.ref != 0 || op.ptr.value == 0) continue;
-      if (op.kind != OpKind::realloc && op.kind != OpKind::free && op.kind != OpKind::write) continue;
+      if (!takes(op.kind, Field::ptr)) continue;
       std::uint32_t ref = 0;
       u256 d = 0;
       for (std::size_t k = std::min(i, results_.size()); k-- > 0;) {

@@ -49,19 +49,20 @@ class Rng {
   std::uint64_t state_;
 };
 
-bool takes_pointer(OpKind kind) { return kind == OpKind::realloc || kind == OpKind::free || kind == OpKind::write; }
-bool takes_size(OpKind kind) { return kind == OpKind::malloc || kind == OpKind::calloc || kind == OpKind::realloc; }
+bool takes_pointer(OpKind kind) { return takes(kind, Field::ptr); }
 
 // The fields an operation of its kind does not have are zero, as the decoder leaves them.
 Operation clean(Operation op) {
   Operation out;
   out.kind = op.kind;
-  if (takes_pointer(op.kind)) out.ptr = op.ptr;
-  if (takes_size(op.kind)) out.size = op.size;
-  if (op.kind == OpKind::calloc) out.fill = op.fill;
-  if (op.kind == OpKind::write) {
-    out.offset = op.offset;
-    out.bytes = std::move(op.bytes);
+  for (const Field field : op_info(op.kind).args()) {
+    switch (field) {
+      case Field::ptr: out.ptr = op.ptr; break;
+      case Field::size: out.size = op.size; break;
+      case Field::fill: out.fill = op.fill; break;
+      case Field::offset: out.offset = op.offset; break;
+      case Field::bytes: out.bytes = std::move(op.bytes); break;
+    }
   }
   return out;
 }
@@ -102,11 +103,11 @@ Parsed parse(std::span<const std::uint8_t> data, Target target) {
 // Runs `ops` (each reference to an earlier operation of the list) on the first party the way the
 // decoder would take their encoding: a write that is not legal there (or empty) is left out and
 // later references are renumbered, a reference to no earlier pointer-returning operation becomes
-// its raw value, and the run stops after an operation the party fails on (or kMaxOps).
+// its raw value, and the run stops after an operation the party fails on (or kMaxOpsV2).
 Parsed normalize(const PoolOptions& pool, const std::vector<Operation>& ops, Target target) {
   auto ex = solo(pool, target);
   std::vector<std::uint32_t> renumber(ops.size() + 1, 0);
-  for (std::size_t i = 0; i < ops.size() && ex->ops_run() < kMaxOps; ++i) {
+  for (std::size_t i = 0; i < ops.size() && ex->ops_run() < kMaxOpsV2; ++i) {
     Operation op = clean(ops[i]);
     if (takes_pointer(op.kind) && op.ptr.ref != 0) {
       const std::uint32_t r = op.ptr.ref <= i ? renumber[op.ptr.ref] : 0;
@@ -250,34 +251,23 @@ void put_pointer_selector(Rng& rng, std::vector<std::uint8_t>& out) {
 }
 
 std::vector<std::uint8_t> compact_write_bytes(Rng& rng, std::uint8_t len_byte) {
-  return {opcode_byte(Opcode::write), rng.byte(), len_byte, rng.byte(), rng.byte()};
+  return {opcode_byte(OpKind::write), rng.byte(), len_byte, rng.byte(), rng.byte()};
 }
 
-// One compact operation of `kind` with random selectors.
+// One compact operation of `kind` with random selectors for its fields.
 std::vector<std::uint8_t> random_operation(Rng& rng, OpKind kind) {
-  std::vector<std::uint8_t> out;
-  switch (kind) {
-    case OpKind::malloc:
-      out.push_back(opcode_byte(Opcode::malloc));
-      put_size_selector(rng, out);
-      break;
-    case OpKind::calloc:
-      out.push_back(opcode_byte(Opcode::calloc));
-      put_size_selector(rng, out);
-      out.push_back(rng.byte());
-      break;
-    case OpKind::realloc:
-      out.push_back(opcode_byte(Opcode::realloc));
-      put_pointer_selector(rng, out);
-      put_size_selector(rng, out);
-      break;
-    case OpKind::free:
-      out.push_back(opcode_byte(Opcode::free));
-      put_pointer_selector(rng, out);
-      break;
-    case OpKind::write: return compact_write_bytes(rng, rng.chance(50) ? static_cast<std::uint8_t>(rng.below(8)) : rng.byte());
-    case OpKind::stats: out.push_back(opcode_byte(Opcode::stats)); break;
-    case OpKind::free_all: out.push_back(opcode_byte(Opcode::free_all)); break;
+  if (kind == OpKind::write) {
+    return compact_write_bytes(rng, rng.chance(50) ? static_cast<std::uint8_t>(rng.below(8)) : rng.byte());
+  }
+  std::vector<std::uint8_t> out{opcode_byte(kind)};
+  for (const Field field : op_info(kind).args()) {
+    switch (field) {
+      case Field::ptr: put_pointer_selector(rng, out); break;
+      case Field::size: put_size_selector(rng, out); break;
+      case Field::fill: out.push_back(rng.byte()); break;
+      case Field::offset:
+      case Field::bytes: break;  // a compact write is its own form (above)
+    }
   }
   return out;
 }
@@ -408,26 +398,18 @@ std::optional<Candidate> change_argument(Rng& rng, const Parsed& p, Target targe
   if (with_arguments.empty()) return std::nullopt;
   const std::size_t i = with_arguments[rng.below(with_arguments.size())];
   Operation op = p.trace.ops[i];
-  enum Field { size, pointer, fill, offset, bytes };
-  std::vector<Field> fields;
-  if (takes_size(op.kind)) fields.push_back(size);
-  if (op.kind == OpKind::realloc || op.kind == OpKind::free || op.kind == OpKind::write) fields.push_back(pointer);
-  if (op.kind == OpKind::calloc) fields.push_back(fill);
-  if (op.kind == OpKind::write) {
-    fields.push_back(offset);
-    fields.push_back(bytes);
-  }
+  const auto fields = op_info(op.kind).args();
   const Field field = fields[rng.below(fields.size())];
   switch (field) {
-    case size:
+    case Field::size:
       if (rng.chance(50)) {
         std::vector<std::uint8_t> b;
         if (op.kind == OpKind::realloc) {
           // The same block (as a raw pointer), so that split edge and room left are its own.
-          b = {opcode_byte(Opcode::realloc), kPtrRaw};
+          b = {opcode_byte(OpKind::realloc), kPtrRaw};
           put_u256(b, resolve(p, op.ptr));
         } else {
-          b = {opcode_byte(Opcode::malloc)};
+          b = {opcode_byte(OpKind::malloc)};
         }
         put_size_selector(rng, b);
         auto chosen = decode_at(p, i, b, target);
@@ -437,7 +419,7 @@ std::optional<Candidate> change_argument(Rng& rng, const Parsed& p, Target targe
         op.size = tweak_size(rng, op.size, p.config);
       }
       break;
-    case pointer:
+    case Field::ptr:
       if (op.kind == OpKind::write) {
         // Another place: a compact write of at most the same length; the data stays.
         const auto len_byte = static_cast<std::uint8_t>(std::min<std::size_t>(op.bytes.size() - 1, 255));
@@ -447,7 +429,7 @@ std::optional<Candidate> change_argument(Rng& rng, const Parsed& p, Target targe
         op.offset = chosen->offset;
         op.bytes.resize(std::min(op.bytes.size(), chosen->bytes.size()));
       } else if (rng.chance(60)) {
-        std::vector<std::uint8_t> b = {opcode_byte(Opcode::free)};
+        std::vector<std::uint8_t> b = {opcode_byte(OpKind::free)};
         put_pointer_selector(rng, b);
         auto chosen = decode_at(p, i, b, target);
         if (!chosen) return std::nullopt;
@@ -467,8 +449,8 @@ std::optional<Candidate> change_argument(Rng& rng, const Parsed& p, Target targe
         op.ptr.value = add_signed(op.ptr.value, deltas[rng.below(std::size(deltas))]);
       }
       break;
-    case fill: op.fill = static_cast<std::uint8_t>(op.fill + 1 + rng.below(255)); break;
-    case offset: {
+    case Field::fill: op.fill = static_cast<std::uint8_t>(op.fill + 1 + rng.below(255)); break;
+    case Field::offset: {
       const std::size_t r = rng.below(4);
       if (r == 0) op.offset = op.offset + 1;
       else if (r == 1 && op.offset != 0) op.offset = op.offset - 1;
@@ -476,7 +458,7 @@ std::optional<Candidate> change_argument(Rng& rng, const Parsed& p, Target targe
       else op.offset = rng.below(static_cast<std::size_t>(low_u64(op.offset)) + op.bytes.size() + 1);
       break;
     }
-    case bytes: {
+    case Field::bytes: {
       const std::size_t r = rng.below(4);
       if (r == 0) {
         op.bytes[rng.below(op.bytes.size())] ^= static_cast<std::uint8_t>(1 + rng.below(255));

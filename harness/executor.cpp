@@ -10,7 +10,6 @@ namespace fealloc {
 namespace {
 std::string stat_hex(std::uint64_t v) { return to_hex(u256(v)); }
 std::string stat_hex(std::int64_t v) { return v < 0 ? "-" + to_hex(u256(static_cast<std::uint64_t>(-v))) : to_hex(u256(v)); }
-bool takes_pointer(OpKind kind) { return kind == OpKind::realloc || kind == OpKind::free || kind == OpKind::write; }
 }  // namespace
 
 Executor::Executor(const PoolOptions& options, const PoolConfig& config, const Options& run_options)
@@ -269,7 +268,7 @@ bool Executor::full_comparison(bool whole_memories) {
 
 Executor::StepStatus Executor::step(const Operation& op) {
   if (divergence_) return StepStatus::diverged;
-  const u256 ptr = takes_pointer(op.kind) ? state_.resolve(op.ptr) : u256(0);
+  const u256 ptr = takes(op.kind, Field::ptr) ? state_.resolve(op.ptr) : u256(0);
   std::uint64_t write_addr = 0;
   if (op.kind == OpKind::write) {
     const auto target = state_.write_target(op);

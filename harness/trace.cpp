@@ -7,23 +7,6 @@
 
 namespace fealloc {
 
-std::string_view op_name(OpKind kind) {
-  switch (kind) {
-    case OpKind::malloc: return "malloc";
-    case OpKind::calloc: return "calloc";
-    case OpKind::realloc: return "realloc";
-    case OpKind::free: return "free";
-    case OpKind::free_all: return "free_all";
-    case OpKind::stats: return "stats";
-    case OpKind::write: return "write";
-  }
-  return "?";
-}
-
-bool returns_pointer(OpKind kind) {
-  return kind == OpKind::malloc || kind == OpKind::calloc || kind == OpKind::realloc;
-}
-
 namespace {
 
 struct LineError {
@@ -134,45 +117,28 @@ PoolOptions parse_pool(const std::vector<std::string_view>& words) {
 }
 
 Operation parse_operation(const std::vector<std::string_view>& words, const std::vector<Operation>& ops) {
-  Operation op;
   const std::string_view verb = words[0];
+  if (verb == "pool") throw LineError{"the pool line must be the first statement, and only that"};
+  const OpInfo* info = find_operation(verb);
+  if (info == nullptr) throw LineError{"unknown operation '" + std::string(verb) + "'"};
+  expect_args(words, info->field_count);
+  Operation op;
+  op.kind = info->kind;
   const std::size_t index = ops.size() + 1;
-  if (verb == "malloc") {
-    expect_args(words, 1);
-    op.kind = OpKind::malloc;
-    op.size = number(words[1], "size");
-  } else if (verb == "calloc") {
-    expect_args(words, 2);
-    op.kind = OpKind::calloc;
-    op.size = number(words[1], "size");
-    const u256 fill = number(words[2], "fill");
-    if (fill > 255) throw LineError{"calloc fill must be a byte (0..255)"};
-    op.fill = static_cast<std::uint8_t>(fill);
-  } else if (verb == "realloc") {
-    expect_args(words, 2);
-    op.kind = OpKind::realloc;
-    op.ptr = pointer(words[1], index, ops);
-    op.size = number(words[2], "size");
-  } else if (verb == "free") {
-    expect_args(words, 1);
-    op.kind = OpKind::free;
-    op.ptr = pointer(words[1], index, ops);
-  } else if (verb == "free_all") {
-    expect_args(words, 0);
-    op.kind = OpKind::free_all;
-  } else if (verb == "stats") {
-    expect_args(words, 0);
-    op.kind = OpKind::stats;
-  } else if (verb == "write") {
-    expect_args(words, 3);
-    op.kind = OpKind::write;
-    op.ptr = pointer(words[1], index, ops);
-    op.offset = number(words[2], "offset");
-    op.bytes = hex_bytes(words[3]);
-  } else if (verb == "pool") {
-    throw LineError{"the pool line must be the first statement, and only that"};
-  } else {
-    throw LineError{"unknown operation '" + std::string(verb) + "'"};
+  for (std::size_t i = 0; i < info->field_count; ++i) {
+    const std::string_view word = words[i + 1];
+    switch (info->fields[i]) {
+      case Field::ptr: op.ptr = pointer(word, index, ops); break;
+      case Field::size: op.size = number(word, "size"); break;
+      case Field::fill: {
+        const u256 fill = number(word, "fill");
+        if (fill > 255) throw LineError{std::string(verb) + " fill must be a byte (0..255)"};
+        op.fill = static_cast<std::uint8_t>(fill);
+        break;
+      }
+      case Field::offset: op.offset = number(word, "offset"); break;
+      case Field::bytes: op.bytes = hex_bytes(word); break;
+    }
   }
   return op;
 }
@@ -241,23 +207,23 @@ std::string format_pool(const PoolOptions& pool) {
 }
 
 std::string format_operation(const Operation& op) {
-  std::string s(op_name(op.kind));
-  switch (op.kind) {
-    case OpKind::malloc: s += " " + number_text(op.size); break;
-    case OpKind::calloc: s += " " + number_text(op.size) + " " + std::to_string(op.fill); break;
-    case OpKind::realloc: s += " " + pointer_text(op.ptr) + " " + number_text(op.size); break;
-    case OpKind::free: s += " " + pointer_text(op.ptr); break;
-    case OpKind::write: {
-      static constexpr char kDigits[] = "0123456789abcdef";
-      s += " " + pointer_text(op.ptr) + " " + number_text(op.offset) + " ";
-      for (std::uint8_t b : op.bytes) {
-        s += kDigits[b >> 4];
-        s += kDigits[b & 15];
-      }
-      break;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  const OpInfo& info = op_info(op.kind);
+  std::string s(info.name);
+  for (const Field field : info.args()) {
+    s += ' ';
+    switch (field) {
+      case Field::ptr: s += pointer_text(op.ptr); break;
+      case Field::size: s += number_text(op.size); break;
+      case Field::fill: s += std::to_string(op.fill); break;
+      case Field::offset: s += number_text(op.offset); break;
+      case Field::bytes:
+        for (std::uint8_t b : op.bytes) {
+          s += kDigits[b >> 4];
+          s += kDigits[b & 15];
+        }
+        break;
     }
-    case OpKind::free_all:
-    case OpKind::stats: break;
   }
   return s;
 }

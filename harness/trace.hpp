@@ -5,6 +5,7 @@
 
 #include "core/pool_config.hpp"
 #include "core/u256.hpp"
+#include "harness/operations.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -14,11 +15,6 @@
 #include <vector>
 
 namespace fealloc {
-
-enum class OpKind : std::uint8_t { malloc, calloc, realloc, free, free_all, stats, write };
-
-std::string_view op_name(OpKind kind);
-bool returns_pointer(OpKind kind);
 
 // A pointer argument: `@k+d` (the k-th operation's result plus d) or a raw value.
 struct PtrArg {

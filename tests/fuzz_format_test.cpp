@@ -214,10 +214,12 @@ TEST(FuzzFormat, EncodeRefusesWhatItCannotSay) {
   Trace t = parse("pool layout=evm semantics=thing align=0\nmalloc 1\n");  // thi.ng's default align; the model rejects it
   EXPECT_THROW(encode(t), EncodeError);
   Trace many = parse("pool layout=evm end=0x1000\n");
-  many.ops.resize(kMaxOps + 1);
+  many.ops.resize(kMaxOpsV2 + 1);
   EXPECT_THROW(encode(many), EncodeError);
+  many.ops.resize(kMaxOpsV2);
+  EXPECT_EQ(encode(many).at(0), kFormatVersion2) << "more than kMaxOps operations need v2";
   many.ops.resize(kMaxOps);
-  EXPECT_NO_THROW(encode(many));
+  EXPECT_EQ(encode(many).at(0), kFormatVersion) << "what v1 can hold stays v1";
 }
 
 // --- any byte string -----------------------------------------------------------------------------
@@ -236,9 +238,10 @@ TEST(FuzzFormat, RandomBytesDecodeToValidBoundedLegalSequences) {
     EXPECT_NE(Executor::create(d.pool(), target_parties(target), error), nullptr) << error;
     RunOutcome out;
     ASSERT_NO_THROW(out = run_input(bytes, target));  // an illegal write would throw
-    EXPECT_LE(out.trace.ops.size(), kMaxOps);
+    const std::size_t limit = max_ops(bytes.empty() ? kFormatVersion : bytes[0]);
+    EXPECT_LE(out.trace.ops.size(), limit);
     const Trace t = decode(bytes, target);
-    EXPECT_LE(t.ops.size(), kMaxOps);
+    EXPECT_LE(t.ops.size(), limit);
     EXPECT_EQ(t.pool.semantics, target_semantics(target));
     // What ran is what decode() says, up to the divergence.
     ASSERT_LE(out.trace.ops.size(), t.ops.size());
