@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <sstream>
@@ -30,6 +31,16 @@ PoolConfig pool(Layout layout, std::uint64_t end, bool compact = true, bool spli
 const u256 kMaxU256 = std::numeric_limits<u256>::max();
 
 void write(Allocator& a, std::uint64_t addr, std::vector<std::uint8_t> bytes) { a.user_write(addr, bytes); }
+
+// The i-th block of the used list, counted from its head (the most recently used block).
+const ReferenceModel::UsedBlock& used(const ReferenceModel& m, std::size_t i) {
+  return *std::next(m.used_blocks().begin(), std::ptrdiff_t(i));
+}
+
+// The free list as a plain map (address -> size), to compare with literals.
+std::map<std::uint64_t, std::uint64_t> free_list(const ReferenceModel& m) {
+  return {m.free_blocks().begin(), m.free_blocks().end()};
+}
 
 // A block's known bytes as data offset -> byte.
 std::map<std::uint64_t, int> known_bytes(const ReferenceModel::UsedBlock& block) {
@@ -77,21 +88,21 @@ TEST(ReferenceModel, FirstFitSplitLifoAndCompaction) {
   EXPECT_EQ(p2, u256(384));
   EXPECT_EQ(p3, u256(672));
   ASSERT_EQ(m.used_blocks().size(), 3u);
-  EXPECT_EQ(m.used_blocks()[0].addr, 608u);  // LIFO: newest first
-  EXPECT_EQ(m.used_blocks()[2].addr, 224u);
+  EXPECT_EQ(used(m, 0).addr, 608u);  // LIFO: newest first
+  EXPECT_EQ(used(m, 2).addr, 224u);
 
   EXPECT_TRUE(m.free(p2));
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{320, 288}}));
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{320, 288}}));
   // First fit: 288 >= 96, not at top; 288 - 96 = 192 >= minSplit, so split at 96.
   EXPECT_EQ(m.malloc(24), u256(384));
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{416, 192}}));
-  EXPECT_EQ(m.used_blocks()[0].addr, 320u);
-  EXPECT_EQ(m.used_blocks()[0].size, 96u);
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{416, 192}}));
+  EXPECT_EQ(used(m, 0).addr, 320u);
+  EXPECT_EQ(used(m, 0).size, 96u);
 
   EXPECT_TRUE(m.free(p1));
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{224, 96}, {416, 192}}));
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{224, 96}, {416, 192}}));
   EXPECT_TRUE(m.free(u256(384)));  // merges 224, 320, 416 into one block of 384
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{224, 384}}));
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{224, 384}}));
   EXPECT_TRUE(m.free(p3));  // merges up to top: the block leaves the list and top drops to 224
   EXPECT_TRUE(m.free_blocks().empty());
   const Stats s = m.stats();
@@ -107,7 +118,7 @@ TEST(ReferenceModel, NoCompactReusesAFreeBlockAtTopWithItsNewSize) {
   const u256 p = m.malloc(200);  // block 224, size 288, top 512
   EXPECT_TRUE(m.free(p));
   EXPECT_EQ(m.stats().top, 512u);  // no compaction: top stays
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{224, 288}}));
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{224, 288}}));
   EXPECT_EQ(m.malloc(24), u256(288));  // it touches top: size = padded(24) = 96, top = 320
   EXPECT_EQ(m.stats().top, 320u);
   EXPECT_TRUE(m.free_blocks().empty());
@@ -134,7 +145,7 @@ TEST(ReferenceModel, ShrinkWithSplitMergesTheRestForward) {
   m.malloc(24);                   // 608, top 704
   EXPECT_TRUE(m.free(p2));
   EXPECT_EQ(m.realloc(p1, 24), p1);  // 288 - 96 = 192 >= 96: split at 320, merged with 512
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{320, 288}}));
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{320, 288}}));
   EXPECT_EQ(m.used_blocks().back().size, 96u);
   EXPECT_EQ(m.check(), "");
 }
@@ -144,7 +155,7 @@ TEST(ReferenceModel, ShrinkAtTopWithoutSplitSetsTheSize) {
   ReferenceModel m(pool(Layout::evm, 0x10000, true, /*split=*/false));
   const u256 p = m.malloc(200);  // 224, size 288, top 512
   EXPECT_EQ(m.realloc(p, 10), p);
-  EXPECT_EQ(m.used_blocks()[0].size, 96u);
+  EXPECT_EQ(used(m, 0).size, 96u);
   EXPECT_EQ(m.stats().top, 320u);
   EXPECT_EQ(m.malloc(24), u256(384));  // the next block really starts at 320
   EXPECT_EQ(m.check(), "");
@@ -155,7 +166,7 @@ TEST(ReferenceModel, ShrinkBelowTopWithoutSplitKeepsTheSize) {
   const u256 p = m.malloc(200);  // 224, size 288
   m.malloc(24);
   EXPECT_EQ(m.realloc(p, 10), p);
-  EXPECT_EQ(m.used_blocks()[1].size, 288u);
+  EXPECT_EQ(used(m, 1).size, 288u);
   EXPECT_EQ(m.stats().top, 608u);
 }
 
@@ -171,7 +182,7 @@ TEST(ReferenceModel, GrowInPlaceReachesEndExactly) {
   // One byte more cannot grow in place and cannot move: 0, nothing changed.
   EXPECT_EQ(m.realloc(p, 3809), u256(0));
   EXPECT_EQ(m.stats(), s);
-  EXPECT_EQ(m.used_blocks()[0].size, 3872u);
+  EXPECT_EQ(used(m, 0).size, 3872u);
 }
 
 TEST(ReferenceModel, MoveCopiesThenFreesTheOldBlock) {
@@ -181,9 +192,9 @@ TEST(ReferenceModel, MoveCopiesThenFreesTheOldBlock) {
   write(m, 288, {0xab, 0xcd, 0xef});
   // padded(100) = 192 > 96 and p1 is not at top: move to a new block at 416 (size 192, top 608).
   EXPECT_EQ(m.realloc(p1, 100), u256(480));
-  EXPECT_EQ(m.used_blocks()[0].addr, 416u);
-  EXPECT_EQ(known_bytes(m.used_blocks()[0]), (std::map<std::uint64_t, int>{{0, 0xab}, {1, 0xcd}, {2, 0xef}}));
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{224, 96}}));
+  EXPECT_EQ(used(m, 0).addr, 416u);
+  EXPECT_EQ(known_bytes(used(m, 0)), (std::map<std::uint64_t, int>{{0, 0xab}, {1, 0xcd}, {2, 0xef}}));
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{224, 96}}));
   EXPECT_FALSE(m.free(p1));  // the old pointer is dead
   // msize: header [416, 480) and the copy's write [480, 512) of s - H = 32 bytes.
   EXPECT_EQ(m.stats().msize, 512u);
@@ -212,10 +223,10 @@ TEST(ReferenceModel, ReallocKeepsOnlyBytesBelowBothRequestedSizes) {
   expected[4] = 1;
   expected[5] = 2;
   expected[6] = 3;
-  EXPECT_EQ(known_bytes(m.used_blocks()[0]), expected);
+  EXPECT_EQ(known_bytes(used(m, 0)), expected);
   EXPECT_EQ(m.realloc(p, 60), p);  // padded 128 > 96 at top: grows in place
-  EXPECT_EQ(known_bytes(m.used_blocks()[0]), expected);
-  EXPECT_EQ(m.used_blocks()[0].requested, 60u);
+  EXPECT_EQ(known_bytes(used(m, 0)), expected);
+  EXPECT_EQ(used(m, 0).requested, 60u);
 }
 
 TEST(ReferenceModel, CallocFillsAndTouchesTheRequestedBytes) {
@@ -224,13 +235,13 @@ TEST(ReferenceModel, CallocFillsAndTouchesTheRequestedBytes) {
   EXPECT_EQ(m.stats().msize, 416u);
   std::map<std::uint64_t, int> expected;
   for (std::uint64_t i = 0; i < 100; ++i) expected[i] = 0xaa;
-  EXPECT_EQ(known_bytes(m.used_blocks()[0]), expected);
+  EXPECT_EQ(known_bytes(used(m, 0)), expected);
   write(m, 288 + 99, {1});
   write(m, 288, {2, 3});
   expected[99] = 1;
   expected[0] = 2;
   expected[1] = 3;
-  EXPECT_EQ(known_bytes(m.used_blocks()[0]), expected);
+  EXPECT_EQ(known_bytes(used(m, 0)), expected);
   EXPECT_EQ(m.calloc(0, 1), u256(0));
 }
 
@@ -320,7 +331,7 @@ TEST(ReferenceModel, VerifyReportsEveryKindOfDifference) {
     both([&](Allocator& a) { a.free(u256(first + h)); });
     ASSERT_EQ(m.verify(*port.memory()), "");
 
-    const std::uint64_t second = m.used_blocks()[1].addr;  // the calloc block
+    const std::uint64_t second = used(m, 1).addr;  // the calloc block
     EvmMemory& mem = *port.memory();
     const std::uint8_t old = mem.peek(second + h + 7);
     mem.write_bytes(second + h + 7, std::vector<std::uint8_t>{0x11});
