@@ -1,10 +1,11 @@
-// ReferenceModel implementation. Each public operation follows the paragraph of spec/semantics.md
-// §3 of the same name, seed rules only. Memory is never stored: the model only records which
-// addresses the algorithm touches (for msize) and which data bytes the program may rely on.
+// ReferenceModel implementation: the operations. Each public operation follows the paragraph of
+// spec/semantics.md §3 of the same name, seed rules only. Memory is never stored: the model only
+// records which addresses the algorithm touches (for msize), which data bytes the program may
+// rely on, and which of its expectations each operation changed (changed_ranges()). The checks
+// (check, verify) are in model_verify.cpp.
 #include "reference/model.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <iterator>
 #include <stdexcept>
 
@@ -17,13 +18,14 @@ using KnownBytes = ReferenceModel::KnownBytes;
 
 // Forgets the known bytes at offsets [lo, hi), cutting the runs that straddle either end.
 void forget(KnownBytes& known, std::uint64_t lo, std::uint64_t hi) {
-  for (auto it = known.begin(); it != known.end();) {
+  if (lo >= hi) return;
+  // Runs are disjoint and keyed by their first offset: only the run that starts at or below lo
+  // can reach into [lo, hi) from the left.
+  auto it = known.upper_bound(lo);
+  if (it != known.begin() && std::prev(it)->first + std::prev(it)->second.size() > lo) --it;
+  while (it != known.end() && it->first < hi) {
     const std::uint64_t start = it->first;
     const std::uint64_t stop = start + it->second.size();
-    if (stop <= lo || start >= hi) {
-      ++it;
-      continue;
-    }
     const std::vector<std::uint8_t> run = std::move(it->second);
     it = known.erase(it);
     if (start < lo) known.emplace(start, std::vector<std::uint8_t>(run.begin(), run.begin() + std::ptrdiff_t(lo - start)));
@@ -37,12 +39,37 @@ void remember(KnownBytes& known, std::uint64_t offset, std::vector<std::uint8_t>
 }
 }  // namespace
 
+// Starts the record of one public mutating operation: clears changed_ and, when the operation
+// ends, adds the state words if the free head, the used head or top moved.
+class ReferenceModel::Recording {
+ public:
+  explicit Recording(ReferenceModel& model) : model_(model), before_(heads()) { model_.changed_.clear(); }
+  ~Recording() {
+    if (heads() != before_) model_.mark(model_.config_.start, model_.config_.start + model_.config_.params.state);
+  }
+  Recording(const Recording&) = delete;
+  Recording& operator=(const Recording&) = delete;
+
+ private:
+  struct Heads {
+    std::uint64_t free, used, top;
+    bool operator==(const Heads&) const = default;
+  };
+  Heads heads() const {
+    return {model_.free_.empty() ? 0 : model_.free_.begin()->first,
+            model_.used_list_.empty() ? 0 : model_.used_list_.front().addr, model_.top_};
+  }
+  ReferenceModel& model_;
+  Heads before_;
+};
+
 ReferenceModel::ReferenceModel(const PoolConfig& config) : config_(config) {
   if (config_.semantics != Semantics::seed) {
     throw std::invalid_argument("the reference model implements seed semantics only");
   }
   top_ = config_.initial_top;
   touch(config_.start, config_.params.state);  // the seven state words are written at construction
+  mark(config_.start, config_.start + config_.params.state);
 }
 
 // ---------------------------------------------------------------- helpers
@@ -53,26 +80,87 @@ void ReferenceModel::touch(std::uint64_t addr, std::uint64_t length) {
   msize_ = std::max(msize_, high);
 }
 
+void ReferenceModel::mark(std::uint64_t lo, std::uint64_t hi) {
+  if (lo >= hi) return;
+  if (!changed_.empty() && lo <= changed_.back().hi && hi >= changed_.back().lo) {
+    changed_.back().lo = std::min(changed_.back().lo, lo);
+    changed_.back().hi = std::max(changed_.back().hi, hi);
+    return;
+  }
+  changed_.push_back({lo, hi});
+}
+
 std::optional<std::uint64_t> ReferenceModel::padded(const u256& n) const {
   if (n > config_.end) return std::nullopt;
   const std::uint64_t a = config_.align;
   return (low_u64(n) + header() + a - 1) / a * a;
 }
 
-std::vector<ReferenceModel::UsedBlock>::iterator ReferenceModel::find_used(const u256& ptr) {
-  return std::find_if(used_.begin(), used_.end(), [&](const UsedBlock& b) { return u256(b.addr + header()) == ptr; });
+ReferenceModel::UsedIndex::iterator ReferenceModel::find_used(const u256& ptr) {
+  // A data address is b + H for a block b below end; anything else names no block.
+  if (ptr > config_.end || ptr < header()) return used_at_.end();
+  return used_at_.find(low_u64(ptr) - header());
+}
+
+const ReferenceModel::UsedBlock* ReferenceModel::used_block_at(std::uint64_t addr) const {
+  const auto it = used_at_.find(addr);
+  return it == used_at_.end() ? nullptr : &*it->second;
+}
+
+// ---------------------------------------------------------------- the lists
+
+ReferenceModel::UsedBlock& ReferenceModel::push_used(std::uint64_t addr, std::uint64_t size, std::uint64_t requested) {
+  used_list_.push_front(UsedBlock{addr, size, requested, {}});
+  if (!used_at_.emplace(addr, used_list_.begin()).second) {
+    throw std::logic_error("model: used block " + hex(addr) + " pushed twice");
+  }
+  used_size_ += size;
+  mark_header(addr);  // size, and next = the old head
+  return used_list_.front();
+}
+
+void ReferenceModel::unlink_used(UsedIndex::iterator block) {
+  const UsedList::iterator position = block->second;
+  // The block before it in the list now points past it (or the used head moves: a state word).
+  if (position != used_list_.begin()) mark_header(std::prev(position)->addr);
+  used_size_ -= position->size;
+  used_list_.erase(position);
+  used_at_.erase(block);
+}
+
+void ReferenceModel::resize_used(UsedBlock& block, std::uint64_t size) {
+  used_size_ = used_size_ - block.size + size;
+  block.size = size;
+  mark_header(block.addr);
 }
 
 void ReferenceModel::insert_free(std::uint64_t addr, std::uint64_t size) {
-  const bool inserted = free_.emplace(addr, size).second;
+  const auto [it, inserted] = free_.emplace(addr, size);
   if (!inserted) throw std::logic_error("model: free block " + hex(addr) + " inserted twice");
+  free_size_ += size;
+  mark_header(addr);                                        // size, and next = the block after it
+  if (it != free_.begin()) mark_header(std::prev(it)->first);  // the block before now points to it
 }
+
+ReferenceModel::FreeList::iterator ReferenceModel::erase_free(FreeList::iterator block) {
+  if (block != free_.begin()) mark_header(std::prev(block)->first);  // now points past it
+  free_size_ -= block->second;
+  return free_.erase(block);
+}
+
+void ReferenceModel::resize_free(FreeList::iterator block, std::uint64_t size) {
+  free_size_ = free_size_ - block->second + size;
+  block->second = size;
+  mark_header(block->first);
+}
+
+// ---------------------------------------------------------------- the spec's steps
 
 // split(b, s, excess): b keeps the first `keep` bytes; the rest becomes a new free block.
 void ReferenceModel::split(UsedBlock& block, std::uint64_t keep) {
   const std::uint64_t rest = block.addr + keep;
   const std::uint64_t excess = block.size - keep;
-  block.size = keep;
+  resize_used(block, keep);
   touch_header(rest);  // its header: size = excess, next = 0
   insert_free(rest, excess);
   if (config_.compact) compact();
@@ -84,12 +172,13 @@ void ReferenceModel::compact() {
     // Merge the run of free blocks that follow this one contiguously.
     auto next = std::next(block);
     while (next != free_.end() && block->first + block->second == next->first) {
-      block->second += next->second;
-      next = free_.erase(next);
+      const std::uint64_t merged = next->second;
+      next = erase_free(next);
+      resize_free(block, block->second + merged);
     }
     if (block->first + block->second >= top_) {
       top_ = block->first;
-      block = free_.erase(block);
+      block = erase_free(block);
     } else {
       block = next;
     }
@@ -104,11 +193,10 @@ std::optional<std::uint64_t> ReferenceModel::allocate(std::uint64_t n, std::uint
     const bool touches_top = b + size >= top_;
     if (!touches_top && size < padded_n) continue;
     if (touches_top && b + padded_n > config_.end) return std::nullopt;
-    free_.erase(it);
-    used_.insert(used_.begin(), UsedBlock{b, size, n, {}});
-    UsedBlock& block = used_.front();
+    erase_free(it);
+    UsedBlock& block = push_used(b, size, n);
     if (touches_top) {
-      block.size = padded_n;
+      resize_used(block, padded_n);
       top_ = b + padded_n;
     } else if (config_.split && size - padded_n >= config_.min_split) {
       split(block, padded_n);
@@ -119,22 +207,22 @@ std::optional<std::uint64_t> ReferenceModel::allocate(std::uint64_t n, std::uint
   const std::uint64_t b = top_;
   if (b + padded_n > config_.end) return std::nullopt;
   touch_header(b);
-  used_.insert(used_.begin(), UsedBlock{b, padded_n, n, {}});
+  push_used(b, padded_n, n);
   top_ = b + padded_n;
   return b;
 }
 
-void ReferenceModel::release(std::vector<UsedBlock>::iterator block) {
-  const std::uint64_t addr = block->addr;
-  const std::uint64_t size = block->size;
-  used_.erase(block);
+void ReferenceModel::release(UsedIndex::iterator block) {
+  const std::uint64_t addr = block->second->addr;
+  const std::uint64_t size = block->second->size;
+  unlink_used(block);
   insert_free(addr, size);
   if (config_.compact) compact();
 }
 
 // ---------------------------------------------------------------- operations
 
-u256 ReferenceModel::malloc(const u256& size) {
+u256 ReferenceModel::malloc_block(const u256& size) {
   if (size == 0) return 0;
   const auto padded_n = padded(size);
   if (!padded_n) return 0;
@@ -142,84 +230,98 @@ u256 ReferenceModel::malloc(const u256& size) {
   return b ? u256(*b + header()) : u256(0);
 }
 
+u256 ReferenceModel::malloc(const u256& size) {
+  const Recording record(*this);
+  return malloc_block(size);
+}
+
 u256 ReferenceModel::calloc(const u256& size, std::uint8_t fill) {
-  const u256 p = malloc(size);
+  const Recording record(*this);
+  const u256 p = malloc_block(size);
   if (p == 0) return 0;
+  const std::uint64_t data = low_u64(p);
   const std::uint64_t n = low_u64(size);
-  touch(low_u64(p), n);
-  remember(used_.front().known, 0, std::vector<std::uint8_t>(n, fill));  // every requested byte
+  touch(data, n);
+  // malloc pushed the new block at the head of the used list: every requested byte is known.
+  remember(used_list_.front().known, 0, std::vector<std::uint8_t>(n, fill));
+  mark(data, data + n);
   return p;
 }
 
 bool ReferenceModel::free(const u256& ptr) {
+  const Recording record(*this);
   const auto block = find_used(ptr);
-  if (block == used_.end()) return false;
+  if (block == used_at_.end()) return false;
   release(block);
   return true;
 }
 
 u256 ReferenceModel::realloc(const u256& ptr, const u256& size) {
+  const Recording record(*this);
   if (size == 0) return 0;
-  const auto block = find_used(ptr);
-  if (block == used_.end()) return 0;
+  const auto found = find_used(ptr);
+  if (found == used_at_.end()) return 0;
   // A size past end cannot shrink, grow in place (b + padded(n) > end) or be allocated: 0.
   const auto padded_n = padded(size);
   if (!padded_n) return 0;
+  UsedBlock& block = *found->second;  // list nodes stay where they are while the lists change
   const std::uint64_t n = low_u64(size);
-  const std::uint64_t b = block->addr;
-  const std::uint64_t s = block->size;
+  const std::uint64_t b = block.addr;
+  const std::uint64_t s = block.size;
   const bool is_top = b + s >= top_;
   // What the program may rely on afterwards: its bytes below both requested sizes.
-  const std::uint64_t keep = std::min(block->requested, n);
-  KnownBytes known = block->known;
-  forget(known, keep, UINT64_MAX);
+  const std::uint64_t keep = std::min(block.requested, n);
 
   if (*padded_n <= s) {  // shrink
-    block->requested = n;
-    block->known = known;
+    block.requested = n;
+    forget(block.known, keep, UINT64_MAX);
+    mark_header(b);  // the block changed (requested), even where its header words do not
     if (config_.split && s - *padded_n >= config_.min_split) {
-      split(*block, *padded_n);
+      split(block, *padded_n);
     } else if (is_top) {
       top_ = b + *padded_n;
-      block->size = *padded_n;
+      resize_used(block, *padded_n);
     }
     return ptr;
   }
   if (is_top && b + *padded_n <= config_.end) {  // grow in place
-    block->requested = n;
-    block->known = known;
-    block->size = *padded_n;
+    block.requested = n;
+    forget(block.known, keep, UINT64_MAX);
+    resize_used(block, *padded_n);
     top_ = b + *padded_n;
     return ptr;
   }
   // Move: allocate while b is still used, copy b's whole data region, then free b.
-  const auto q = allocate(n, *padded_n);  // invalidates `block`
+  const auto q = allocate(n, *padded_n);
   if (!q) return 0;
   touch(b + header(), s - header());   // the copy reads the old data region
   touch(*q + header(), s - header());  // and writes as many bytes at the new data address
-  used_.front().known = std::move(known);
-  release(std::find_if(used_.begin(), used_.end(), [&](const UsedBlock& u) { return u.addr == b; }));
+  KnownBytes known = std::move(block.known);
+  forget(known, keep, UINT64_MAX);
+  for (const auto& [offset, run] : known) mark(*q + header() + offset, *q + header() + offset + run.size());
+  used_list_.front().known = std::move(known);  // allocate pushed q at the head of the used list
+  release(used_at_.find(b));
   return u256(*q + header());
 }
 
 void ReferenceModel::free_all() {
-  used_.clear();
+  const Recording record(*this);
+  used_list_.clear();
+  used_at_.clear();
   free_.clear();
+  used_size_ = 0;
+  free_size_ = 0;
   top_ = config_.initial_top;
 }
 
 Stats ReferenceModel::stats() const {
   Stats s;
-  for (const auto& [addr, size] : free_) {
-    ++s.free_count;
-    s.free_size += size;
-  }
-  for (const UsedBlock& b : used_) {
-    ++s.used_count;
-    s.used_size += b.size;
-  }
+  s.free_count = free_.size();
+  s.free_size = free_size_;
+  s.used_count = used_list_.size();
+  s.used_size = used_size_;
   s.top = top_;
-  s.available = std::int64_t(config_.end) - std::int64_t(top_) + std::int64_t(s.free_size);
+  s.available = std::int64_t(config_.end) - std::int64_t(top_) + std::int64_t(free_size_);
   s.total = config_.end;
   if (config_.layout == Layout::evm) {
     s.msize = msize_;
@@ -229,145 +331,22 @@ Stats ReferenceModel::stats() const {
 }
 
 void ReferenceModel::user_write(std::uint64_t addr, std::span<const std::uint8_t> bytes) {
+  const Recording record(*this);
   if (bytes.empty()) return;
-  for (UsedBlock& b : used_) {
+  // Blocks are disjoint: only the one with the highest header address at or below addr can hold it.
+  auto it = used_at_.upper_bound(addr);
+  if (it != used_at_.begin()) {
+    UsedBlock& b = *std::prev(it)->second;
     const std::uint64_t data = b.addr + header();
-    if (addr < data || addr - data > b.requested || bytes.size() > b.requested - (addr - data)) continue;
-    const std::uint64_t offset = addr - data;
-    touch(addr, bytes.size());
-    remember(b.known, offset, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
-    return;
+    if (addr >= data && addr - data <= b.requested && bytes.size() <= b.requested - (addr - data)) {
+      touch(addr, bytes.size());
+      remember(b.known, addr - data, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+      mark(addr, addr + bytes.size());
+      return;
+    }
   }
   throw std::logic_error("model: user_write of " + std::to_string(bytes.size()) + " bytes at " + hex(addr) +
                          " is not inside a live block's requested size");
-}
-
-// ---------------------------------------------------------------- checks
-
-std::string ReferenceModel::check_invariants() const {
-  const std::uint64_t initial_top = config_.initial_top;
-  const std::uint64_t align = config_.align;
-  if (top_ < initial_top || top_ > config_.end) {
-    return "top " + hex(top_) + " outside [initialTop " + hex(initial_top) + ", end " + hex(config_.end) + "]";
-  }
-  // Every block, used and free, by address.
-  struct Entry {
-    std::uint64_t size;
-    bool used;
-  };
-  std::map<std::uint64_t, Entry> blocks;
-  for (const auto& [addr, size] : free_) blocks.emplace(addr, Entry{size, false});
-  for (const UsedBlock& b : used_) {
-    if (!blocks.emplace(b.addr, Entry{b.size, true}).second) {
-      return "used block " + hex(b.addr) + " is also in the free list or twice in the used list";
-    }
-    const auto padded_n = padded(b.requested);
-    if (b.requested == 0 || !padded_n || *padded_n > b.size) {
-      return "used block " + hex(b.addr) + " of size " + hex(b.size) + " cannot hold its requested " + hex(b.requested) + " bytes";
-    }
-    for (const auto& [offset, run] : b.known) {
-      if (offset + run.size() > b.requested) return "used block " + hex(b.addr) + " knows bytes past its requested size";
-    }
-  }
-  std::uint64_t expected = initial_top;  // the blocks tile [initialTop, top) exactly
-  for (const auto& [addr, e] : blocks) {
-    auto what = [&, addr = addr, used = e.used] { return std::string(used ? "used" : "free") + " block " + hex(addr); };
-    if ((addr + header()) % align != 0) return what() + ": data address not aligned to " + hex(align);
-    if (e.size <= header() || e.size % align != 0) return what() + ": size " + hex(e.size) + " is not a positive multiple of align past the header";
-    if (addr < expected) return what() + " overlaps the block before it (which ends at " + hex(expected) + ")";
-    if (addr > expected) return what() + " leaves a gap [" + hex(expected) + ", " + hex(addr) + ") no block covers";
-    if (addr + e.size > top_) return what() + " of size " + hex(e.size) + " reaches past top " + hex(top_);
-    expected = addr + e.size;
-  }
-  if (expected != top_) return "blocks end at " + hex(expected) + " but top is " + hex(top_);
-  if (config_.compact) {
-    for (auto it = free_.begin(); it != free_.end(); ++it) {
-      const auto next = std::next(it);
-      if (next != free_.end() && it->first + it->second == next->first) {
-        return "free blocks " + hex(it->first) + " and " + hex(next->first) + " are adjacent after compaction";
-      }
-      if (it->first + it->second >= top_) return "free block " + hex(it->first) + " touches top after compaction";
-    }
-  }
-  return "";
-}
-
-std::string ReferenceModel::verify(const EvmMemory& memory) const {
-  if (std::string problem = check_invariants(); !problem.empty()) return "model: " + problem;
-
-  // A stored word as the layout encodes it, read without touching the memory.
-  auto read_word = [&](std::uint64_t addr) {
-    u256 value = 0;
-    if (config_.layout == Layout::evm) {
-      for (std::uint64_t i = 0; i < 32; ++i) value = (value << 8) | memory.peek(addr + i);
-    } else {
-      for (std::uint64_t i = 4; i-- > 0;) value = (value << 8) | memory.peek(addr + i);
-    }
-    return value;
-  };
-  // The same comparison without u256 arithmetic (verify runs after every operation of a fuzz run).
-  auto word_is = [&](std::uint64_t addr, std::uint64_t want) {
-    if (config_.layout == Layout::thing) {
-      std::uint64_t value = 0;
-      for (std::uint64_t i = 4; i-- > 0;) value = (value << 8) | memory.peek(addr + i);
-      return value == want;
-    }
-    for (std::uint64_t i = 0; i < 24; ++i) {
-      if (memory.peek(addr + i) != 0) return false;
-    }
-    std::uint64_t value = 0;
-    for (std::uint64_t i = 24; i < 32; ++i) value = (value << 8) | memory.peek(addr + i);
-    return value == want;
-  };
-  auto mismatch = [&](const std::string& what, std::uint64_t addr, std::uint64_t want) {
-    return what + " (word at " + hex(addr) + "): expected " + hex(want) + ", found " + to_hex(read_word(addr));
-  };
-
-  const std::uint64_t w = word();
-  const std::uint64_t flags = (config_.compact ? kFlagCompact : 0) | (config_.split ? kFlagSplit : 0);
-  const std::uint64_t free_head = free_.empty() ? 0 : free_.begin()->first;
-  const std::uint64_t used_head = used_.empty() ? 0 : used_.front().addr;
-  const std::pair<const char*, std::uint64_t> state[] = {
-      {"state word free", free_head},          {"state word used", used_head}, {"state word top", top_},
-      {"state word end", config_.end},         {"state word align", config_.align},
-      {"state word flags", flags},             {"state word minSplit", config_.min_split},
-  };
-  for (std::uint64_t i = 0; i < 7; ++i) {
-    const std::uint64_t addr = config_.start + i * w;
-    if (!word_is(addr, state[i].second)) return mismatch(state[i].first, addr, state[i].second);
-  }
-
-  for (std::size_t i = 0; i < used_.size(); ++i) {
-    const UsedBlock& b = used_[i];
-    const std::uint64_t next = i + 1 < used_.size() ? used_[i + 1].addr : 0;
-    auto what = [&] { return "used block " + hex(b.addr) + " (#" + std::to_string(i) + " of the used list)"; };
-    if (!word_is(b.addr, b.size)) return mismatch(what() + " size", b.addr, b.size);
-    if (!word_is(b.addr + w, next)) return mismatch(what() + " next", b.addr + w, next);
-    const std::uint64_t data = b.addr + header();
-    const std::uint8_t* bytes = memory.backing_data();
-    const std::uint64_t stored = memory.backing_size();  // everything above is zero
-    for (const auto& [offset, run] : b.known) {
-      const std::uint64_t addr = data + offset;
-      if (addr + run.size() <= stored && std::memcmp(bytes + addr, run.data(), run.size()) == 0) continue;
-      for (std::uint64_t k = 0; k < run.size(); ++k) {
-        const std::uint8_t found = addr + k < stored ? bytes[addr + k] : 0;
-        if (found != run[k]) {
-          return what() + " data byte at offset " + hex(offset + k) + " (address " + hex(addr + k) + "): expected " +
-                 hex(run[k]) + ", found " + hex(found);
-        }
-      }
-    }
-  }
-
-  std::size_t index = 0;
-  for (auto it = free_.begin(); it != free_.end(); ++it, ++index) {
-    const auto next_it = std::next(it);
-    const std::uint64_t next = next_it == free_.end() ? 0 : next_it->first;
-    auto what = [&] { return "free block " + hex(it->first) + " (#" + std::to_string(index) + " of the free list)"; };
-    if (!word_is(it->first, it->second)) return mismatch(what() + " size", it->first, it->second);
-    if (!word_is(it->first + w, next)) return mismatch(what() + " next", it->first + w, next);
-  }
-  return "";
 }
 
 }  // namespace fealloc

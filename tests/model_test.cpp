@@ -9,12 +9,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -30,6 +33,16 @@ PoolConfig pool(Layout layout, std::uint64_t end, bool compact = true, bool spli
 const u256 kMaxU256 = std::numeric_limits<u256>::max();
 
 void write(Allocator& a, std::uint64_t addr, std::vector<std::uint8_t> bytes) { a.user_write(addr, bytes); }
+
+// The i-th block of the used list, counted from its head (the most recently used block).
+const ReferenceModel::UsedBlock& used(const ReferenceModel& m, std::size_t i) {
+  return *std::next(m.used_blocks().begin(), std::ptrdiff_t(i));
+}
+
+// The free list as a plain map (address -> size), to compare with literals.
+std::map<std::uint64_t, std::uint64_t> free_list(const ReferenceModel& m) {
+  return {m.free_blocks().begin(), m.free_blocks().end()};
+}
 
 // A block's known bytes as data offset -> byte.
 std::map<std::uint64_t, int> known_bytes(const ReferenceModel::UsedBlock& block) {
@@ -77,21 +90,21 @@ TEST(ReferenceModel, FirstFitSplitLifoAndCompaction) {
   EXPECT_EQ(p2, u256(384));
   EXPECT_EQ(p3, u256(672));
   ASSERT_EQ(m.used_blocks().size(), 3u);
-  EXPECT_EQ(m.used_blocks()[0].addr, 608u);  // LIFO: newest first
-  EXPECT_EQ(m.used_blocks()[2].addr, 224u);
+  EXPECT_EQ(used(m, 0).addr, 608u);  // LIFO: newest first
+  EXPECT_EQ(used(m, 2).addr, 224u);
 
   EXPECT_TRUE(m.free(p2));
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{320, 288}}));
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{320, 288}}));
   // First fit: 288 >= 96, not at top; 288 - 96 = 192 >= minSplit, so split at 96.
   EXPECT_EQ(m.malloc(24), u256(384));
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{416, 192}}));
-  EXPECT_EQ(m.used_blocks()[0].addr, 320u);
-  EXPECT_EQ(m.used_blocks()[0].size, 96u);
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{416, 192}}));
+  EXPECT_EQ(used(m, 0).addr, 320u);
+  EXPECT_EQ(used(m, 0).size, 96u);
 
   EXPECT_TRUE(m.free(p1));
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{224, 96}, {416, 192}}));
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{224, 96}, {416, 192}}));
   EXPECT_TRUE(m.free(u256(384)));  // merges 224, 320, 416 into one block of 384
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{224, 384}}));
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{224, 384}}));
   EXPECT_TRUE(m.free(p3));  // merges up to top: the block leaves the list and top drops to 224
   EXPECT_TRUE(m.free_blocks().empty());
   const Stats s = m.stats();
@@ -107,7 +120,7 @@ TEST(ReferenceModel, NoCompactReusesAFreeBlockAtTopWithItsNewSize) {
   const u256 p = m.malloc(200);  // block 224, size 288, top 512
   EXPECT_TRUE(m.free(p));
   EXPECT_EQ(m.stats().top, 512u);  // no compaction: top stays
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{224, 288}}));
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{224, 288}}));
   EXPECT_EQ(m.malloc(24), u256(288));  // it touches top: size = padded(24) = 96, top = 320
   EXPECT_EQ(m.stats().top, 320u);
   EXPECT_TRUE(m.free_blocks().empty());
@@ -134,7 +147,7 @@ TEST(ReferenceModel, ShrinkWithSplitMergesTheRestForward) {
   m.malloc(24);                   // 608, top 704
   EXPECT_TRUE(m.free(p2));
   EXPECT_EQ(m.realloc(p1, 24), p1);  // 288 - 96 = 192 >= 96: split at 320, merged with 512
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{320, 288}}));
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{320, 288}}));
   EXPECT_EQ(m.used_blocks().back().size, 96u);
   EXPECT_EQ(m.check(), "");
 }
@@ -144,7 +157,7 @@ TEST(ReferenceModel, ShrinkAtTopWithoutSplitSetsTheSize) {
   ReferenceModel m(pool(Layout::evm, 0x10000, true, /*split=*/false));
   const u256 p = m.malloc(200);  // 224, size 288, top 512
   EXPECT_EQ(m.realloc(p, 10), p);
-  EXPECT_EQ(m.used_blocks()[0].size, 96u);
+  EXPECT_EQ(used(m, 0).size, 96u);
   EXPECT_EQ(m.stats().top, 320u);
   EXPECT_EQ(m.malloc(24), u256(384));  // the next block really starts at 320
   EXPECT_EQ(m.check(), "");
@@ -155,7 +168,7 @@ TEST(ReferenceModel, ShrinkBelowTopWithoutSplitKeepsTheSize) {
   const u256 p = m.malloc(200);  // 224, size 288
   m.malloc(24);
   EXPECT_EQ(m.realloc(p, 10), p);
-  EXPECT_EQ(m.used_blocks()[1].size, 288u);
+  EXPECT_EQ(used(m, 1).size, 288u);
   EXPECT_EQ(m.stats().top, 608u);
 }
 
@@ -171,7 +184,7 @@ TEST(ReferenceModel, GrowInPlaceReachesEndExactly) {
   // One byte more cannot grow in place and cannot move: 0, nothing changed.
   EXPECT_EQ(m.realloc(p, 3809), u256(0));
   EXPECT_EQ(m.stats(), s);
-  EXPECT_EQ(m.used_blocks()[0].size, 3872u);
+  EXPECT_EQ(used(m, 0).size, 3872u);
 }
 
 TEST(ReferenceModel, MoveCopiesThenFreesTheOldBlock) {
@@ -181,9 +194,9 @@ TEST(ReferenceModel, MoveCopiesThenFreesTheOldBlock) {
   write(m, 288, {0xab, 0xcd, 0xef});
   // padded(100) = 192 > 96 and p1 is not at top: move to a new block at 416 (size 192, top 608).
   EXPECT_EQ(m.realloc(p1, 100), u256(480));
-  EXPECT_EQ(m.used_blocks()[0].addr, 416u);
-  EXPECT_EQ(known_bytes(m.used_blocks()[0]), (std::map<std::uint64_t, int>{{0, 0xab}, {1, 0xcd}, {2, 0xef}}));
-  EXPECT_EQ(m.free_blocks(), (std::map<std::uint64_t, std::uint64_t>{{224, 96}}));
+  EXPECT_EQ(used(m, 0).addr, 416u);
+  EXPECT_EQ(known_bytes(used(m, 0)), (std::map<std::uint64_t, int>{{0, 0xab}, {1, 0xcd}, {2, 0xef}}));
+  EXPECT_EQ(free_list(m), (std::map<std::uint64_t, std::uint64_t>{{224, 96}}));
   EXPECT_FALSE(m.free(p1));  // the old pointer is dead
   // msize: header [416, 480) and the copy's write [480, 512) of s - H = 32 bytes.
   EXPECT_EQ(m.stats().msize, 512u);
@@ -212,10 +225,10 @@ TEST(ReferenceModel, ReallocKeepsOnlyBytesBelowBothRequestedSizes) {
   expected[4] = 1;
   expected[5] = 2;
   expected[6] = 3;
-  EXPECT_EQ(known_bytes(m.used_blocks()[0]), expected);
+  EXPECT_EQ(known_bytes(used(m, 0)), expected);
   EXPECT_EQ(m.realloc(p, 60), p);  // padded 128 > 96 at top: grows in place
-  EXPECT_EQ(known_bytes(m.used_blocks()[0]), expected);
-  EXPECT_EQ(m.used_blocks()[0].requested, 60u);
+  EXPECT_EQ(known_bytes(used(m, 0)), expected);
+  EXPECT_EQ(used(m, 0).requested, 60u);
 }
 
 TEST(ReferenceModel, CallocFillsAndTouchesTheRequestedBytes) {
@@ -224,13 +237,13 @@ TEST(ReferenceModel, CallocFillsAndTouchesTheRequestedBytes) {
   EXPECT_EQ(m.stats().msize, 416u);
   std::map<std::uint64_t, int> expected;
   for (std::uint64_t i = 0; i < 100; ++i) expected[i] = 0xaa;
-  EXPECT_EQ(known_bytes(m.used_blocks()[0]), expected);
+  EXPECT_EQ(known_bytes(used(m, 0)), expected);
   write(m, 288 + 99, {1});
   write(m, 288, {2, 3});
   expected[99] = 1;
   expected[0] = 2;
   expected[1] = 3;
-  EXPECT_EQ(known_bytes(m.used_blocks()[0]), expected);
+  EXPECT_EQ(known_bytes(used(m, 0)), expected);
   EXPECT_EQ(m.calloc(0, 1), u256(0));
 }
 
@@ -320,7 +333,7 @@ TEST(ReferenceModel, VerifyReportsEveryKindOfDifference) {
     both([&](Allocator& a) { a.free(u256(first + h)); });
     ASSERT_EQ(m.verify(*port.memory()), "");
 
-    const std::uint64_t second = m.used_blocks()[1].addr;  // the calloc block
+    const std::uint64_t second = used(m, 1).addr;  // the calloc block
     EvmMemory& mem = *port.memory();
     const std::uint8_t old = mem.peek(second + h + 7);
     mem.write_bytes(second + h + 7, std::vector<std::uint8_t>{0x11});
@@ -350,11 +363,143 @@ TEST(ReferenceModel, VerifyReportsEveryKindOfDifference) {
   }
 }
 
+// The ranges sorted with overlapping and adjacent ones merged, as pairs for comparison.
+std::vector<std::pair<std::uint64_t, std::uint64_t>> normalized(std::span<const EvmMemory::Range> ranges) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> all;
+  for (const auto& r : ranges) all.emplace_back(r.lo, r.hi);
+  std::sort(all.begin(), all.end());
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+  for (const auto& r : all) {
+    if (!out.empty() && r.first <= out.back().second) {
+      out.back().second = std::max(out.back().second, r.second);
+    } else {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+using Spans = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
+
+TEST(ReferenceModel, ChangedRangesNameWhatTheOperationChanged) {
+  ReferenceModel m(pool(Layout::evm, 0x10000));
+  EXPECT_EQ(normalized(m.changed_ranges()), (Spans{{0, 224}}));  // construction: the state words
+  EXPECT_EQ(m.malloc(24), u256(288));  // block 224 at top: its header and the state words (used, top)
+  EXPECT_EQ(normalized(m.changed_ranges()), (Spans{{0, 288}}));
+  EXPECT_EQ(m.malloc(200), u256(384));  // block 320, size 288
+  EXPECT_EQ(normalized(m.changed_ranges()), (Spans{{0, 224}, {320, 384}}));
+  EXPECT_EQ(m.malloc(24), u256(672));  // block 608, top 704
+  EXPECT_EQ(normalized(m.changed_ranges()), (Spans{{0, 224}, {608, 672}}));
+  write(m, 288 + 4, {1, 2, 3});  // the known bytes only
+  EXPECT_EQ(normalized(m.changed_ranges()), (Spans{{292, 295}}));
+  // free 320: unlinked after 608 in the used list (608's next now skips it), inserted as the free
+  // head (its own header, the state word free).
+  EXPECT_TRUE(m.free(u256(384)));
+  EXPECT_EQ(normalized(m.changed_ranges()), (Spans{{0, 224}, {320, 384}, {608, 672}}));
+  EXPECT_FALSE(m.free(u256(384)));  // fails: nothing changed
+  EXPECT_TRUE(m.changed_ranges().empty());
+  // calloc reuses 320 and splits it: 320's header, the fill [384, 408), the rest 416 as the new free
+  // head, the state words (free, used).
+  EXPECT_EQ(m.calloc(24, 7), u256(384));
+  EXPECT_EQ(normalized(m.changed_ranges()), (Spans{{0, 224}, {320, 408}, {416, 480}}));
+  // A move of block 224 (24 requested) to padded(100) = 192: first fit takes the free block 416
+  // whole (its header) and the three known bytes go to 480 + 4; 224 is freed: it becomes the free
+  // head (its header, the state words) and 608, before it in the used list, now ends the list.
+  EXPECT_EQ(m.realloc(u256(288), 100), u256(480));
+  EXPECT_EQ(normalized(m.changed_ranges()), (Spans{{0, 288}, {416, 480}, {484, 487}, {608, 672}}));
+  EXPECT_EQ(m.check(CheckScope::touched), "");
+  m.free_all();
+  EXPECT_EQ(normalized(m.changed_ranges()), (Spans{{0, 224}}));
+  EXPECT_EQ(m.check(CheckScope::touched), "");
+  EXPECT_EQ(m.check(CheckScope::full), "");
+}
+
+TEST(ReferenceModel, RangedVerifyLooksWhereTheOperationAndTheMemoryChanged) {
+  for (Layout layout : {Layout::evm, Layout::thing}) {
+    SCOPED_TRACE(std::string(layout_name(layout)));
+    const PoolConfig cfg = pool(layout, 0x2000);
+    const std::uint64_t h = cfg.params.header;
+    const std::uint64_t w = cfg.params.word;
+    ThingPort port(cfg);
+    ReferenceModel m(cfg);
+    EvmMemory& mem = *port.memory();
+    mem.set_write_tracking(true);
+    std::vector<EvmMemory::Range> written;
+    auto both = [&](auto op) {
+      op(static_cast<Allocator&>(port));
+      op(static_cast<Allocator&>(m));
+      mem.take_written_ranges(written);
+    };
+    // Flips one byte, runs `expect`, restores it and forgets the planting's writes.
+    auto planted = [&](std::uint64_t addr, auto expect) {
+      const std::uint8_t old = mem.peek(addr);
+      mem.write_bytes(addr, std::vector<std::uint8_t>{std::uint8_t(old ^ 0x10)});
+      expect();
+      mem.write_bytes(addr, std::vector<std::uint8_t>{old});
+      std::vector<EvmMemory::Range> dropped;
+      mem.take_written_ranges(dropped);
+      ASSERT_EQ(m.verify(mem), "");
+    };
+    const std::span<const EvmMemory::Range> none;
+    auto only = [](std::uint64_t addr) { return std::vector<EvmMemory::Range>{{addr, addr + 1}}; };
+
+    const std::uint64_t a = cfg.initial_top;  // malloc(40)
+    both([](Allocator& x) { x.malloc(40); });
+    const std::uint64_t b = m.top();  // calloc(30, 0x5a)
+    both([](Allocator& x) { x.calloc(30, 0x5a); });
+    const std::uint64_t c = m.top();  // malloc(24); the used list is c, b, a
+    both([](Allocator& x) { x.malloc(24); });
+    ASSERT_EQ(m.verify(mem), "");
+    ASSERT_EQ(m.verify(mem, written), "");
+
+    // A user write into a: the ranged verify compares the bytes it set.
+    both([&](Allocator& x) { write(x, a + h + 4, {1, 2, 3}); });
+    EXPECT_EQ(m.verify(mem, written), "");
+    // (b) A byte planted in them is caught, from the written ranges or changed_ranges() alone.
+    planted(a + h + 5, [&] {
+      EXPECT_NE(m.verify(mem, written).find("data byte at offset 0x5"), std::string::npos) << m.verify(mem, written);
+      EXPECT_NE(m.verify(mem, none), "");
+      EXPECT_NE(m.verify(mem), "");
+    });
+    // (c) A byte planted in b's filled data, which the write did not change, is outside both sets:
+    // the ranged verify trusts them and does not look (the executor's periodic full verify does);
+    // given the byte's address, as a party that wrote it would report, it is caught.
+    planted(b + h + 7, [&] {
+      EXPECT_EQ(m.verify(mem, written), "");
+      EXPECT_NE(m.verify(mem, only(b + h + 7)).find("expected 0x5a"), std::string::npos);
+      EXPECT_NE(m.verify(mem).find("data byte at offset 0x7"), std::string::npos);
+    });
+    // The state words are always compared.
+    planted(cfg.start + kStateTop * w, [&] { EXPECT_NE(m.verify(mem, none).find("state word top"), std::string::npos); });
+
+    // free(a): a becomes the free head (its header); b, a's neighbour in the used list, now ends it.
+    both([&](Allocator& x) { x.free(u256(a + h)); });
+    EXPECT_EQ(m.verify(mem, written), "");
+    const EvmMemory::Range expected[] = {{cfg.start, cfg.start + cfg.params.state}, {a, a + h}, {b, b + h}};
+    EXPECT_EQ(normalized(m.changed_ranges()), normalized(expected));
+    // (b) in the headers the operation changed.
+    planted(b + w, [&] {
+      EXPECT_NE(m.verify(mem, none).find("used block " + to_hex(b) + " (#1 of the used list) next"), std::string::npos)
+          << m.verify(mem, none);
+    });
+    planted(a, [&] {
+      EXPECT_NE(m.verify(mem, none).find("free block " + to_hex(a) + " (#0 of the free list) size"), std::string::npos);
+    });
+    // (c) c's header did not change: only the full verify, or its address as written, finds it.
+    planted(c + 1, [&] {
+      EXPECT_EQ(m.verify(mem, written), "");
+      EXPECT_NE(m.verify(mem, only(c + 1)).find("used block " + to_hex(c) + " (#0 of the used list) size"), std::string::npos);
+      EXPECT_NE(m.verify(mem).find("used block " + to_hex(c) + " (#0 of the used list) size"), std::string::npos);
+    });
+    EXPECT_EQ(m.check(CheckScope::touched), "");
+  }
+}
+
 // ---------------------------------------------------------------- differential against ThingPort
 
 struct Counters {
   std::uint64_t ops = 0, mallocs_ok = 0, mallocs_failed = 0, reuses = 0, moves = 0, in_place = 0, realloc_failed = 0,
-                frees_ok = 0, frees_rejected = 0, writes = 0, free_alls = 0;
+                frees_ok = 0, frees_rejected = 0, writes = 0, free_alls = 0, ranged_verifies = 0, planted_in_changed = 0,
+                planted_elsewhere = 0;
 };
 
 class Differential {
@@ -366,6 +511,7 @@ class Differential {
     const PoolConfig cfg = random_pool();
     ThingPort port(cfg);
     ReferenceModel model(cfg);
+    port.memory()->set_write_tracking(true);
     if (std::string p = compare(port, model, "construction"); !p.empty()) return p;
     for (int i = 0; i < operations; ++i) {
       const std::string problem = step(cfg, port, model);
@@ -543,10 +689,88 @@ class Differential {
     if (a != b) {
       return op + ": stats differ: port {" + stats_text(a) + "}, model {" + stats_text(b) + "}";
     }
-    if (std::string p = model.check(); !p.empty()) return op + ": model.check: " + p;
+    if (std::string p = model.check(CheckScope::touched); !p.empty()) return op + ": model.check(touched): " + p;
+    if (std::string p = model.check(CheckScope::full); !p.empty()) return op + ": model.check(full): " + p;
     if (std::string p = port.check(); !p.empty()) return op + ": port.check: " + p;
-    if (std::string p = model.verify(*port.memory()); !p.empty()) return op + ": model.verify(port): " + p;
+    EvmMemory& memory = *port.memory();
+    if (op == "construction") {
+      written_ = {{0, end_}};  // the constructor's stores happened before tracking, as in the executor
+    } else {
+      memory.take_written_ranges(written_);
+    }
+    if (std::string p = model.verify(memory, written_); !p.empty()) return op + ": model.verify(port, written): " + p;
+    if (std::string p = model.verify(memory); !p.empty()) return op + ": model.verify(port): " + p;
+    ++counters_.ranged_verifies;
+    if (std::string p = plant(model, memory); !p.empty()) return op + ": " + p;
+    written_.clear();
     return "";
+  }
+
+  // One expectation of the model: a block header [lo, lo + H) or a run of known data bytes.
+  struct Unit {
+    std::uint64_t lo, hi;
+    bool header;
+  };
+  static std::vector<Unit> expectations(const ReferenceModel& model) {
+    const std::uint64_t h = model.config().params.header;
+    std::vector<Unit> units;
+    for (const auto& [addr, size] : model.free_blocks()) units.push_back({addr, addr + h, true});
+    for (const ReferenceModel::UsedBlock& b : model.used_blocks()) {
+      units.push_back({b.addr, b.addr + h, true});
+      for (const auto& [offset, run] : b.known) units.push_back({b.addr + h + offset, b.addr + h + offset + run.size(), false});
+    }
+    return units;
+  }
+  static bool overlaps(std::span<const EvmMemory::Range> ranges, std::uint64_t lo, std::uint64_t hi) {
+    return std::any_of(ranges.begin(), ranges.end(), [&](const EvmMemory::Range& r) { return r.lo < hi && lo < r.hi; });
+  }
+
+  // Every 8th operation: flips one byte of the port's memory where the model has an expectation,
+  // and checks which verify sees it. (b) a byte in what the operation changed (changed_ranges())
+  // is caught by the ranged verify with no written ranges, and by the full one; any planted byte
+  // is caught by the ranged verify when its address is passed as written. (c) a byte in an
+  // expectation that neither the ranges nor changed_ranges() reach goes unseen by the ranged
+  // verify (the contract: it trusts them) and is caught by the full one. The byte is restored
+  // and the planting's own writes dropped from the tracking.
+  std::string plant(const ReferenceModel& model, EvmMemory& memory) {
+    if (below(8) != 0) return "";
+    const std::vector<Unit> units = expectations(model);
+    if (units.empty()) return "";
+    const Unit unit = units[below(units.size())];
+    const auto& changed = model.changed_ranges();
+    std::uint64_t addr = unit.lo + below(unit.hi - unit.lo);
+    const bool in_changed = overlaps(changed, unit.header ? unit.lo : addr, unit.header ? unit.hi : addr + 1);
+    if (in_changed && !unit.header) {  // a known byte inside a changed range
+      for (const auto& r : changed) {
+        if (r.lo < unit.hi && unit.lo < r.hi) {
+          const std::uint64_t lo = std::max(r.lo, unit.lo);
+          addr = lo + below(std::min(r.hi, unit.hi) - lo);
+          break;
+        }
+      }
+    }
+    const std::uint8_t old = memory.peek(addr);
+    memory.write_bytes(addr, std::vector<std::uint8_t>{std::uint8_t(old ^ (1u << below(8)))});
+    const std::string where = std::string(unit.header ? "header" : "known byte") + " byte at " + to_hex(u256(addr));
+    std::string problem;
+    const EvmMemory::Range at{addr, addr + 1};
+    if (model.verify(memory).empty()) problem = "planted " + where + ": the full verify misses it";
+    if (problem.empty() && model.verify(memory, std::span(&at, 1)).empty()) {
+      problem = "planted " + where + ": the ranged verify given its address misses it";
+    }
+    if (problem.empty() && in_changed) {
+      ++counters_.planted_in_changed;
+      if (model.verify(memory, {}).empty()) problem = "planted " + where + " in changed_ranges(): the ranged verify misses it";
+    } else if (problem.empty()) {
+      ++counters_.planted_elsewhere;
+      if (std::string p = model.verify(memory, {}); !p.empty()) {
+        problem = "planted " + where + " outside changed_ranges(): the ranged verify saw it (" + p + ")";
+      }
+    }
+    memory.write_bytes(addr, std::vector<std::uint8_t>{old});
+    std::vector<EvmMemory::Range> planted;
+    memory.take_written_ranges(planted);
+    return problem;
   }
 
   static std::string stats_text(const Stats& s) {
@@ -562,6 +786,7 @@ class Differential {
   std::map<u256, u256> live_;  // pointer -> requested size, as the replay driver keeps it
   std::vector<u256> freed_;
   std::ostringstream trace_;
+  std::vector<EvmMemory::Range> written_;  // what the port wrote during the last operation
 };
 
 TEST(ReferenceModelDifferential, AgreesWithThingPortInSeedSemantics) {
@@ -589,12 +814,18 @@ TEST(ReferenceModelDifferential, AgreesWithThingPortInSeedSemantics) {
   EXPECT_GT(counters.frees_rejected, ops / 100);
   EXPECT_GT(counters.writes, ops / 10);
   EXPECT_GT(counters.free_alls, ops / 1000);
+  EXPECT_EQ(counters.ranged_verifies, ops + seeds);  // after every operation and each construction
+  EXPECT_GT(counters.planted_in_changed, ops / 100);
+  EXPECT_GT(counters.planted_elsewhere, ops / 100);
   std::printf("differential: %llu ops, %llu mallocs (%llu reused a free block, %llu failed), %llu moves, %llu in place, "
               "%llu realloc failures, %llu frees, %llu rejected frees, %llu writes, %llu free_alls\n",
               (unsigned long long)counters.ops, (unsigned long long)counters.mallocs_ok, (unsigned long long)counters.reuses,
               (unsigned long long)counters.mallocs_failed, (unsigned long long)counters.moves, (unsigned long long)counters.in_place,
               (unsigned long long)counters.realloc_failed, (unsigned long long)counters.frees_ok,
               (unsigned long long)counters.frees_rejected, (unsigned long long)counters.writes, (unsigned long long)counters.free_alls);
+  std::printf("ranged verifies: %llu; planted bytes caught in changed ranges: %llu, outside them (full verify only): %llu\n",
+              (unsigned long long)counters.ranged_verifies, (unsigned long long)counters.planted_in_changed,
+              (unsigned long long)counters.planted_elsewhere);
 }
 
 }  // namespace
