@@ -27,20 +27,26 @@ void finish(RunOutcome& out, Executor& ex, Executor::StepStatus status) {
 
 }  // namespace
 
+// Steps every operation the decoder yields, then the executor's final full comparison.
+static Executor::StepStatus run_decoded(Decoder& decoder, Executor& ex, std::vector<std::vector<std::string>>* lines) {
+  Executor::StepStatus status = Executor::StepStatus::ok;
+  while (auto op = decoder.next(ex.state())) {
+    status = ex.step(*op);
+    if (lines != nullptr) lines->push_back(ex.last_lines());
+    if (status != Executor::StepStatus::ok) break;
+  }
+  if (status == Executor::StepStatus::ok) status = ex.finish();
+  // The decoder yields only legal writes: an illegal one is a harness bug.
+  if (status == Executor::StepStatus::illegal_write) throw std::logic_error("fuzz::Decoder yielded an illegal write");
+  return status;
+}
+
 RunOutcome run_input(std::span<const std::uint8_t> data, Target target, const RunOptions& options) {
   Decoder decoder(data, target);
   RunOutcome out;
   out.parties = target_parties(target);
   auto ex = make_executor(decoder.pool(), out.parties);
-  Executor::StepStatus status = Executor::StepStatus::ok;
-  while (auto op = decoder.next(ex->state())) {
-    status = ex->step(*op);
-    if (options.collect_lines) out.lines.push_back(ex->last_lines());
-    if (status != Executor::StepStatus::ok) break;
-  }
-  if (status == Executor::StepStatus::ok) status = ex->finish();
-  // The decoder yields only legal writes: an illegal one is a harness bug.
-  if (status == Executor::StepStatus::illegal_write) throw std::logic_error("fuzz::Decoder yielded an illegal write");
+  const Executor::StepStatus status = run_decoded(decoder, *ex, options.collect_lines ? &out.lines : nullptr);
   finish(out, *ex, status);
   return out;
 }
@@ -125,9 +131,12 @@ bool IgnoreList::matches(const Divergence& d) const {
 }
 
 void fuzz_one(std::span<const std::uint8_t> data, Target target, const IgnoreList& ignore) {
-  const RunOutcome out = run_input(data, target);
-  if (!out.divergence || ignore.matches(*out.divergence)) return;
-  const std::string report = out.divergence->report(out.trace);
+  // run_input() without its outcome: the trace is built only for a report.
+  Decoder decoder(data, target);
+  auto ex = make_executor(decoder.pool(), target_parties(target));
+  if (run_decoded(decoder, *ex, nullptr) != Executor::StepStatus::diverged) return;
+  if (ignore.matches(*ex->divergence())) return;
+  const std::string report = ex->divergence()->report(ex->trace_so_far());
   std::fprintf(stderr, "==fealloc== fuzz_%s: divergence\n%s", std::string(target_name(target)).c_str(), report.c_str());
   std::fflush(stderr);
   std::abort();
