@@ -597,23 +597,36 @@ std::vector<std::uint8_t> encode(const Trace& trace) {
                       std::string(target_name(target_for(trace.pool.semantics))) + " target");
   }
   // v1 whenever it can hold the trace, so that every v1 file stays what it was; v2 above that.
-  std::vector<std::uint8_t> out{trace.ops.size() <= kMaxOps ? kFormatVersion : kFormatVersion2};
+  const bool v2 = trace.ops.size() > kMaxOps;
+  std::vector<std::uint8_t> out{v2 ? kFormatVersion2 : kFormatVersion};
   put_pool(out, trace.pool);
-  for (const Operation& op : trace.ops) {
+  for (std::size_t i = 0; i < trace.ops.size(); ++i) {
+    const Operation& op = trace.ops[i];
     const OpInfo& info = op_info(op.kind);
     // Compact where the compact form says exactly this: no fields, or malloc/calloc of a small size.
-    if (info.field_count == 0) {
-      out.push_back(opcode_byte(op.kind));
-      continue;
-    }
-    if (!info.takes(Field::ptr) && info.takes(Field::size)) {
-      const std::size_t mark = out.size();
-      out.push_back(opcode_byte(op.kind));
-      if (put_compact_size(out, op.size)) {
-        if (info.takes(Field::fill)) out.push_back(op.fill);
-        continue;
+    // Such a statement decodes to the same operation whatever the state, so in v2 a run of equal
+    // ones is written as repeats.
+    std::vector<std::uint8_t> compact{opcode_byte(op.kind)};
+    const bool is_compact = info.field_count == 0 ||
+                            (!info.takes(Field::ptr) && info.takes(Field::size) && put_compact_size(compact, op.size));
+    if (is_compact) {
+      if (info.takes(Field::fill)) compact.push_back(op.fill);
+      std::size_t run = 1;
+      while (v2 && i + run < trace.ops.size() && trace.ops[i + run] == op) ++run;
+      i += run - 1;
+      while (run >= 2) {
+        const std::size_t count = run >= 32 ? std::min<std::size_t>(run / 32, 128) * 32 : std::min<std::size_t>(run, 129);
+        const auto count_byte = static_cast<std::uint8_t>(count >= 32 && count % 32 == 0 && count > 129
+                                                              ? 0x80 | (count / 32 - 1)
+                                                              : count - 2);
+        out.push_back(opcode_byte(Statement::repeat));
+        out.push_back(count_byte);
+        out.push_back(0);  // stride: the statement takes no blocks
+        out.insert(out.end(), compact.begin(), compact.end());
+        run -= repeat_count(count_byte);
       }
-      out.resize(mark);
+      if (run == 1) out.insert(out.end(), compact.begin(), compact.end());
+      continue;
     }
     // Explicit: the wire code, then every field in trace order.
     out.push_back(opcode_byte(Statement::explicit_op));

@@ -253,7 +253,7 @@ TEST(FuzzFormat, EdgeInputs) {
   // Nothing at all: v1, the default compact pool, no operation.
   const Trace empty = decode({}, Target::differential);
   EXPECT_EQ(format_trace(empty), "pool layout=evm semantics=seed end=0x1000\n");
-  // Byte 0 other than 1 decodes as v1.
+  // Byte 0 other than 1 and 2 decodes as v1 (and v2 is v1 plus the repeat statement).
   std::vector<std::uint8_t> bytes = {1, 0, 0, 0, 0, 0, 0, 0x00, 24, 0x0f, 0x00, 0x1b};
   const std::string v1 = format_trace(decode(bytes, Target::differential));
   EXPECT_EQ(v1, "pool layout=evm semantics=seed end=0x1000\nmalloc 24\nfree @1\nstats\n");
@@ -276,6 +276,53 @@ TEST(FuzzFormat, EdgeInputs) {
   bytes = {1, 0x3f, 0x00, 0x01, 0x02, 0x10, 0x05};
   EXPECT_EQ(format_trace(decode(bytes, Target::thing)),
             "pool layout=thing semantics=thing start=5 end=0x200 align=32 min_split=24 compact=0 split=0\n");
+}
+
+TEST(FuzzFormat, V2RepeatsAStatementAgainstTheCurrentState) {
+  // v2: malloc 16 ten times, then free the live block 0 + 2i for i = 0..3.
+  const std::vector<std::uint8_t> bytes = {2, 0, 0, 0, 0, 0, 0, 0x1e, 8, 0, 0x00, 16, 0x1e, 2, 2, 0x0f, 0x00};
+  const Trace t = decode(bytes, Target::differential);
+  ASSERT_EQ(t.ops.size(), 14u);
+  for (std::size_t i = 0; i < 10; ++i) EXPECT_EQ(format_operation(t.ops[i]), "malloc 16");
+  // Live blocks in address order are @1..@10; iteration i frees the (2i)-th of what is left.
+  EXPECT_EQ(format_operation(t.ops[10]), "free @1");
+  EXPECT_EQ(format_operation(t.ops[11]), "free @4");
+  EXPECT_EQ(format_operation(t.ops[12]), "free @7");
+  EXPECT_EQ(format_operation(t.ops[13]), "free @10");
+  const RunOutcome out = run_input(bytes, Target::differential);
+  EXPECT_FALSE(out.divergence) << out.divergence->report(out.trace);
+  // v1 has no repeat: 0x1e is reserved there, and the same bytes mean something else.
+  std::vector<std::uint8_t> as_v1 = bytes;
+  as_v1[0] = 1;
+  EXPECT_NE(format_trace(decode(as_v1, Target::differential)), format_trace(t));
+  // A repeat inside a repeat is skipped, and repeats are bounded however many the input has.
+  const std::vector<std::uint8_t> nested = {2, 0, 0, 0, 0, 0, 0, 0x1e, 1, 0, 0x1e, 5, 0, 0x1b};
+  EXPECT_EQ(decode(nested, Target::differential).ops.size(), 1u);  // the inner statement once, after
+  std::vector<std::uint8_t> flood = {2, 0, 0, 0, 0, 0, 0};
+  for (int i = 0; i < 2000; ++i) flood.insert(flood.end(), {0x1e, 0xff, 0, 0x1b});
+  EXPECT_EQ(decode(flood, Target::differential).ops.size(), kMaxOpsV2);
+  std::vector<std::uint8_t> idle = {2, 0, 0, 0, 0, 0, 0};
+  for (int i = 0; i < 2000; ++i) idle.insert(idle.end(), {0x1e, 0xff, 0, 0x16, 0, 0, 0, 0});  // writes, no block
+  EXPECT_EQ(decode(idle, Target::differential).ops.size(), 0u);
+}
+
+TEST(FuzzFormat, LongTracesEncodeAsV2WithRepeats) {
+  Trace t = parse("pool layout=evm end=0x100000\n");
+  Operation m;
+  m.kind = OpKind::malloc;
+  m.size = 40;
+  t.ops.assign(1000, m);
+  for (std::uint32_t k = 1; k <= 1000; k += 2) {
+    Operation f;
+    f.kind = OpKind::free;
+    f.ptr = PtrArg{k, 0};
+    t.ops.push_back(f);
+  }
+  const std::vector<std::uint8_t> bytes = encode(t);
+  EXPECT_EQ(bytes.at(0), kFormatVersion2);
+  EXPECT_LT(bytes.size(), 500u * 6 + 64) << "the 1000 equal mallocs take a few repeats";
+  EXPECT_EQ(format_trace(decode(bytes, Target::differential)), format_trace(t));
+  EXPECT_EQ(encode(decode(bytes, Target::differential)), bytes);
 }
 
 TEST(FuzzFormat, PointersComeFromResultsAsReferences) {
