@@ -29,6 +29,7 @@ void finish(RunOutcome& out, Executor& ex, Executor::StepStatus status) {
 
 // Steps every operation the decoder yields, then the executor's final full comparison.
 static Executor::StepStatus run_decoded(Decoder& decoder, Executor& ex, std::vector<std::vector<std::string>>* lines) {
+  ex.reserve(max_ops(decoder.version()));
   Executor::StepStatus status = Executor::StepStatus::ok;
   while (auto op = decoder.next(ex.state())) {
     status = ex.step(*op);

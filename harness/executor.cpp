@@ -364,7 +364,7 @@ std::vector<std::string> Executor::last_lines() {
 
 Executor::RunResult Executor::run(const std::vector<Operation>& ops) {
   RunResult r;
-  ops_.reserve(ops_.size() + ops.size());
+  reserve(ops.size());
   for (const Operation& op : ops) {
     r.status = step(op);
     if (r.status != StepStatus::ok) return r;

@@ -54,6 +54,11 @@ class Executor {
   };
   // step() on each operation, then finish().
   RunResult run(const std::vector<Operation>& ops);
+  // Room for n more operations (a fuzz input's maximum), so that stepping allocates nothing.
+  void reserve(std::size_t n) {
+    ops_.reserve(ops_.size() + n);
+    state_.reserve(n);
+  }
 
   const std::optional<Divergence>& divergence() const { return divergence_; }
   // How many operations step() took (the diverging one included, an illegal write not).

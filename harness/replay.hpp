@@ -43,6 +43,8 @@ class TraceState {
   WriteTarget write_target(const Operation& op) const;
   void record(const Operation& op, const u256& resolved_ptr, const OpResult& result);
   const LiveBlocks& live() const { return live_; }
+  // Room for n more operations' results, so that recording them allocates nothing.
+  void reserve(std::size_t n) { results_.reserve(results_.size() + n); }
   // What each operation recorded so far returned (0 when it returned no pointer): @k is results()[k-1].
   const std::vector<u256>& results() const { return results_; }
 

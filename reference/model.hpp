@@ -168,6 +168,7 @@ class ReferenceModel final : public Allocator, public MemoryVerifier {
   std::uint64_t used_size_ = 0;  // sum of used_list_'s sizes
   std::uint64_t free_size_ = 0;  // sum of free_'s sizes
   std::vector<EvmMemory::Range> changed_;
+  mutable std::vector<EvmMemory::Range> verify_scratch_;  // verify()'s merged ranges, kept for reuse
 };
 
 }  // namespace fealloc

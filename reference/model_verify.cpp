@@ -25,26 +25,26 @@ namespace fealloc {
 namespace {
 std::string hex(std::uint64_t v) { return to_hex(u256(v)); }
 
-// The ranges sorted by start, with overlapping and adjacent ones merged.
-std::vector<EvmMemory::Range> merged(std::span<const EvmMemory::Range> a, std::span<const EvmMemory::Range> b) {
-  std::vector<EvmMemory::Range> all;
-  all.reserve(a.size() + b.size());
+// The ranges of a and b sorted by start, overlapping and adjacent ones merged, into `out` (a
+// buffer the caller keeps, so that verifying allocates nothing once it has grown).
+void merge_into(std::vector<EvmMemory::Range>& out, std::span<const EvmMemory::Range> a, std::span<const EvmMemory::Range> b) {
+  out.clear();
   for (const auto& r : a) {
-    if (r.lo < r.hi) all.push_back(r);
+    if (r.lo < r.hi) out.push_back(r);
   }
   for (const auto& r : b) {
-    if (r.lo < r.hi) all.push_back(r);
+    if (r.lo < r.hi) out.push_back(r);
   }
-  std::sort(all.begin(), all.end(), [](const EvmMemory::Range& x, const EvmMemory::Range& y) { return x.lo < y.lo; });
-  std::vector<EvmMemory::Range> out;
-  for (const auto& r : all) {
-    if (!out.empty() && r.lo <= out.back().hi) {
-      out.back().hi = std::max(out.back().hi, r.hi);
+  std::sort(out.begin(), out.end(), [](const EvmMemory::Range& x, const EvmMemory::Range& y) { return x.lo < y.lo; });
+  std::size_t kept = 0;
+  for (const auto& r : out) {
+    if (kept != 0 && r.lo <= out[kept - 1].hi) {
+      out[kept - 1].hi = std::max(out[kept - 1].hi, r.hi);
     } else {
-      out.push_back(r);
+      out[kept++] = r;
     }
   }
-  return out;
+  out.resize(kept);
 }
 }  // namespace
 
@@ -225,7 +225,8 @@ std::string ReferenceModel::verify(const EvmMemory& memory) const {
 
 std::string ReferenceModel::verify(const EvmMemory& memory, std::span<const EvmMemory::Range> written) const {
   if (std::string problem = check(CheckScope::touched); !problem.empty()) return "model: " + problem;
-  return verify_ranges(memory, merged(written, changed_));
+  merge_into(verify_scratch_, written, changed_);
+  return verify_ranges(memory, verify_scratch_);
 }
 
 // `ranges` sorted and disjoint. Cost: O(log n) lookups per range, O(1) per header that overlaps a
