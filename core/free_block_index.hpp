@@ -44,6 +44,10 @@ class FreeBlockIndex {
   // For check(): every occupied leaf in slot order as (slot, units), verifying on the way that each
   // occupied inner entry is the max of its children. Returns "" or what is wrong.
   std::string collect(std::vector<std::pair<std::uint32_t, std::uint32_t>>& out) const;
+  // For check(touched): the path from `slot`'s leaf to the top level, in O(levels): each ancestor
+  // equals the max of its eight children, and an occupied leaf lies within the query range
+  // (high_slot_, root_level_). Returns "" or what is wrong.
+  std::string check_path(std::uint32_t slot) const;
 
  private:
   static constexpr unsigned kFanBits = 3;

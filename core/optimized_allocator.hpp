@@ -12,7 +12,9 @@
 #include "core/block_table.hpp"
 #include "core/free_block_index.hpp"
 
+#include <array>
 #include <cstdint>
+#include <string>
 
 namespace fealloc {
 
@@ -51,7 +53,7 @@ class OptimizedAllocator final : public Allocator {
   // The used block whose data address is ptr, or kNone (garbage, interior, freed, 0).
   Slot find_used(std::uint64_t ptr) const;
 
-  // --- EVM stores (the same words the port writes) ---
+  // --- raw EVM stores (the same words the port writes); only the primitives below call them ---
   void store(std::uint64_t address, std::uint64_t value) {
     if (evm_) {
       memory_.store_word32(address, value);
@@ -62,7 +64,7 @@ class OptimizedAllocator final : public Allocator {
   void store_size(Slot s, std::uint64_t size) { store(addr(s), size); }
   void store_next(Slot s, std::uint64_t next) { store(addr(s) + word_, next); }
   void store_state(StateWord w, std::uint64_t value) { store(config_.start + w * word_, value); }
-  // The word that points at `s` in its list: prev's next, or the list's state word.
+  // The word that points at a block in its list: prev's next word, or the list's state word.
   void store_link_to(Slot prev, StateWord head_word, std::uint64_t target) {
     if (prev != kNone) {
       store_next(prev, target);
@@ -71,23 +73,47 @@ class OptimizedAllocator final : public Allocator {
     }
   }
 
-  // --- side lists (no stores, no free index: callers keep free_index_ in step) ---
-  void used_push(Slot s, std::uint32_t units);
-  void used_unlink(Slot s);
-  void free_link(Slot s, std::uint32_t units, Slot prev, Slot next);
-  void free_unlink(Slot s);
-  void set_free_units(Slot s, std::uint32_t units);
-  void set_used_units(Slot s, std::uint32_t units);
+  // --- the spec's steps (§3). Each writes its EVM words and, in the same call, brings every
+  // side structure in step: the block table (kind, units, links), the free index leaf, the cached
+  // heads/tail/top and the stats counters. Each records the slots it changed for check(touched).
+  void unlink_free(Slot b);                       // free list: prev.next = b.next; b leaves the index
+  void push_used(Slot b, std::uint32_t units);    // b.next = used head; used = b
+  void unlink_used(Slot b);                       // used list: prev.next = b.next
+  void set_used_size(Slot b, std::uint64_t size); // size(b) of a used block
+  void insert_free(Slot s, std::uint32_t units);  // insert by address, then compact if compact
+  void split(Slot b, std::uint64_t size, std::uint64_t excess);
+  void set_top(std::uint64_t top);
+  // Halves of insert_free, private to it (each leaves the free index leaf of s to the next).
+  void link_free_by_address(Slot s, std::uint32_t units);
+  void compact_around(Slot s);
+  void merge_free_run(Slot b, Slot last);
 
-  // --- the port's operations, stores included ---
+  // --- the operations of §3 in terms of the steps ---
   std::uint64_t malloc_impl(std::uint64_t n);  // 0 < n <= end
   std::uint64_t take_free_block(Slot b, std::uint64_t padded_size, bool is_top);
-  void split_block(Slot b, std::uint64_t size, std::uint64_t excess);
-  void insert_free(Slot s, std::uint32_t units);
-  void index_new_free(Slot s);
-  void compact_around(Slot s);
   void free_block(Slot s);
-  void set_top(std::uint64_t top);
+
+  // --- what the last public mutating operation touched (check(CheckScope::touched)) ---
+  // A slot is recorded each time a primitive writes its words or changes its table entry
+  // (duplicates and kNone included: recording stays two stores on the hot path). A realloc that
+  // moves records at most about 30; past the capacity the touched check falls back to the full one.
+  static constexpr std::uint32_t kTouchedCapacity = 32;
+  void begin_operation() { touched_count_ = 0; }
+  void touch(Slot s) {
+    if (touched_count_ < kTouchedCapacity) touched_[touched_count_] = s;
+    ++touched_count_;
+  }
+  std::string check_full() const;
+  std::string check_touched() const;
+  std::string check_state() const;
+  std::string check_slot(Slot s) const;
+  // A stored word as the allocator would load it, through the observers (no msize change);
+  // `wide` reports a value beyond 64 bits.
+  std::uint64_t peek_word(std::uint64_t address, bool& wide) const {
+    if (evm_) return memory_.peek_word32(address, &wide);
+    wide = false;
+    return memory_.peek_le32(address);
+  }
 
   PoolConfig config_;
   std::uint64_t word_, header_, align_, end_, min_split_, initial_top_;
@@ -104,6 +130,9 @@ class OptimizedAllocator final : public Allocator {
   std::uint64_t top_;
   // Stats, kept as the lists change.
   std::uint64_t free_count_ = 0, free_bytes_ = 0, used_count_ = 0, used_bytes_ = 0;
+
+  std::uint32_t touched_count_ = 0;  // > kTouchedCapacity: overflowed
+  std::array<Slot, kTouchedCapacity> touched_{};
 };
 
 }  // namespace fealloc
