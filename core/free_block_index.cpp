@@ -27,7 +27,7 @@ FreeBlockIndex::FreeBlockIndex(std::uint64_t slots, std::uint32_t max_epoch)
   level_start_.pop_back();
 }
 
-void FreeBlockIndex::set(std::uint32_t slot, std::uint32_t units) {
+void FreeBlockIndex::update(std::uint32_t slot, std::uint32_t units) {
   std::uint64_t i = slot;
   std::uint32_t old_value = value(nodes_[i]);
   nodes_[i] = pack(units);

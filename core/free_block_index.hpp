@@ -33,8 +33,12 @@ class FreeBlockIndex {
   explicit FreeBlockIndex(std::uint64_t slots, std::uint32_t max_epoch = UINT32_MAX);
 
   std::uint32_t get(std::uint32_t slot) const { return value(nodes_[slot]); }
-  // units == 0 removes the slot's block.
-  void set(std::uint32_t slot, std::uint32_t units);
+  // units == 0 removes the slot's block. Setting the value a leaf already holds (clearing a slot
+  // that was never indexed, as the allocator's unlink does for a block compaction hands to top) is
+  // an inline no-op: no ancestor can change, and an occupied leaf is already below high_slot_.
+  void set(std::uint32_t slot, std::uint32_t units) {
+    if (value(nodes_[slot]) != units) update(slot, units);
+  }
   // The leftmost slot holding at least min_units (> 0), or kNone.
   std::uint32_t first_fit(std::uint32_t min_units) const;
   // The rightmost occupied slot below `slot`, or kNone.
@@ -78,6 +82,8 @@ class FreeBlockIndex {
     const std::uint64_t cd = c > d ? c : d;
     return ab > cd ? ab : cd;
   }
+  // set() for a leaf whose value changes.
+  void update(std::uint32_t slot, std::uint32_t units);
   // The rightmost occupied leaf under entry i of level k (which must hold something), or kNone.
   std::uint32_t rightmost_under(std::size_t k, std::uint64_t i) const;
 

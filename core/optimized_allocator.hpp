@@ -79,7 +79,7 @@ class OptimizedAllocator final : public Allocator {
   // --- the spec's steps (§3). Each writes its EVM words and, in the same call, brings every
   // side structure in step: the block table (kind, units, links), the free index leaf, the cached
   // heads/tail/top and the stats counters. Each records the slots it changed for check(touched).
-  void unlink_free(Slot b);                       // free list: prev.next = b.next; b leaves the index
+  void unlink_free(Slot b, bool indexed);         // free list: prev.next = b.next; b leaves the index
   void push_used(Slot b, std::uint32_t units);    // b.next = used head; used = b
   void unlink_used(Slot b);                       // used list: prev.next = b.next
   void set_used_size(Slot b, std::uint64_t size); // size(b) of a used block
@@ -89,7 +89,7 @@ class OptimizedAllocator final : public Allocator {
   // Halves of insert_free, private to it (each leaves the free index leaf of s to the next).
   void link_free_by_address(Slot s, std::uint32_t units);
   void compact_around(Slot s);
-  void merge_free_run(Slot b, Slot last);
+  void merge_free_run(Slot b, Slot last, Slot unindexed);
 
   // --- the operations of §3 in terms of the steps ---
   std::uint64_t malloc_impl(std::uint64_t n);  // 0 < n <= end
@@ -97,10 +97,11 @@ class OptimizedAllocator final : public Allocator {
   void free_block(Slot s);
 
   // --- what the last public mutating operation touched (check(CheckScope::touched)) ---
-  // A slot is recorded each time a primitive writes its words or changes its table entry
-  // (duplicates and kNone included, so recording stays two stores on the hot path). The most one
-  // operation recorded in the random test runs is 21 (a moving realloc that merges on both sides);
-  // past the capacity the touched check falls back to the full one.
+  // Each primitive records every slot whose words or table entry it changed: the blocks it wrote,
+  // the slots it emptied, and the list neighbours whose links it rewired (kNone and duplicates
+  // included, so recording stays two stores on the hot path). The most one operation recorded in
+  // the random test runs is 21 (a moving realloc that merges); past the capacity the touched
+  // check falls back to the full one.
   static constexpr std::uint32_t kTouchedCapacity = 32;  // a power of two
   void begin_operation() { touched_count_ = 0; }
   // Branch-free: past the capacity entries wrap around, and the count says they did.
