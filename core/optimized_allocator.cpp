@@ -77,6 +77,9 @@ OptimizedAllocator::Slot OptimizedAllocator::find_used(std::uint64_t ptr) const 
 // ---------------------------------------------------------------- the spec's steps
 
 //
+// Within a step the side structures are updated before the words are stored: a store is a char
+// write that may alias any member, so members read after one are reloaded.
+//
 // Every step below ends with the EVM words, the block table, the free index, the cached
 // heads/tail/top and the counters agreeing, except the private parts of insert_free
 // (link_free_by_address, compact_around, merge_free_run), which hand the new block's free index
@@ -93,7 +96,6 @@ OptimizedAllocator::Slot OptimizedAllocator::find_used(std::uint64_t ptr) const 
 FEALLOC_STEP void OptimizedAllocator::unlink_free(Slot b, bool indexed) {
   const Slot prev = blocks_.prev(b);
   const Slot next = blocks_.next(b);
-  store_link_to(prev, kStateFree, link_addr(next));
   if (prev != kNone) {
     blocks_.set_next(prev, next);
   } else {
@@ -110,31 +112,30 @@ FEALLOC_STEP void OptimizedAllocator::unlink_free(Slot b, bool indexed) {
   // Skipped for the block compaction hands to top before it was ever indexed: its leaf is 0
   // already, and reading it would be a cold cache line on the LIFO path.
   if (indexed) free_index_.set(b, 0);
-  touch(b);
-  touch(prev);  // its next word and table link
-  touch(next);  // its table back link
+  touch(b, prev, next);  // b; prev's next word and table link; next's table back link
+  store_link_to(prev, kStateFree, link_addr(next));
 }
 
 // Used list (LIFO): b.next = the old head, the used state word = b; b becomes a used block of
 // `units` in the table (its size word is the caller's: already there, or just written).
 FEALLOC_STEP void OptimizedAllocator::push_used(Slot b, std::uint32_t units) {
   const Slot head = used_head_;
-  store_next(b, link_addr(head));
-  store_state(kStateUsed, addr(b));
+  const std::uint64_t block = addr(b);
+  const std::uint64_t head_block = link_addr(head);
   blocks_.put(b, Kind::used, units, kNone, head);
   if (head != kNone) blocks_.set_prev(head, b);
   used_head_ = b;
   ++used_count_;
   used_bytes_ += std::uint64_t{units} << shift_;
-  touch(b);
-  touch(head);  // its table back link
+  touch(b, head);  // b; the old head's table back link
+  store(block + word_, head_block);
+  store_state(kStateUsed, block);
 }
 
 // Used list: the word pointing at b now points at b's successor; b leaves the table and counts.
 FEALLOC_STEP void OptimizedAllocator::unlink_used(Slot b) {
   const Slot prev = blocks_.prev(b);
   const Slot next = blocks_.next(b);
-  store_link_to(prev, kStateUsed, link_addr(next));
   if (prev != kNone) {
     blocks_.set_next(prev, next);
   } else {
@@ -144,16 +145,15 @@ FEALLOC_STEP void OptimizedAllocator::unlink_used(Slot b) {
   --used_count_;
   used_bytes_ -= bytes(b);
   blocks_.erase(b);
-  touch(b);
-  touch(prev);  // its next word and table link
-  touch(next);  // its table back link
+  touch(b, prev, next);  // b; prev's next word and table link; next's table back link
+  store_link_to(prev, kStateUsed, link_addr(next));
 }
 
 FEALLOC_STEP void OptimizedAllocator::set_used_size(Slot b, std::uint64_t size) {
-  store_size(b, size);
   used_bytes_ = used_bytes_ - bytes(b) + size;
   blocks_.set_units(b, units_of(size));
   touch(b);
+  store_size(b, size);
 }
 
 FEALLOC_STEP void OptimizedAllocator::set_top(std::uint64_t top) {
@@ -197,8 +197,8 @@ FEALLOC_STEP void OptimizedAllocator::link_free_by_address(Slot s, std::uint32_t
     prev = free_index_.predecessor(s);
     next = prev != kNone ? blocks_.next(prev) : free_head_;
   }
-  store_link_to(prev, kStateFree, addr(s));
-  store_next(s, link_addr(next));
+  const std::uint64_t block = addr(s);
+  const std::uint64_t next_block = link_addr(next);
   blocks_.put(s, Kind::free, units, prev, next);
   if (prev != kNone) {
     blocks_.set_next(prev, s);
@@ -212,9 +212,9 @@ FEALLOC_STEP void OptimizedAllocator::link_free_by_address(Slot s, std::uint32_t
   }
   ++free_count_;
   free_bytes_ += std::uint64_t{units} << shift_;
-  touch(s);
-  touch(prev);  // its next word and table link
-  touch(next);  // its table back link
+  touch(s, prev, next);  // s; prev's next word and table link; next's table back link
+  store_link_to(prev, kStateFree, block);
+  store(block + word_, next_block);
 }
 
 // The port's compact, right after s was linked (not indexed). Before the insertion no two free
@@ -264,8 +264,7 @@ FEALLOC_STEP void OptimizedAllocator::merge_free_run(Slot b, Slot last, Slot uni
   } else {
     free_tail_ = b;
   }
-  touch(b);
-  touch(after);  // its table back link
+  touch(b, after);  // b; after's table back link
 }
 
 // ---------------------------------------------------------------- §3 operations
@@ -285,7 +284,7 @@ std::uint64_t OptimizedAllocator::malloc_impl(std::uint64_t n) {
   const std::uint64_t block = top_;
   if (block + size > end_) return 0;
   const Slot s = slot_at(block);
-  store_size(s, size);          // header: size = padded(n),
+  store(block, size);           // header: size = padded(n),
   push_used(s, units_of(size)); // next = old used head; used = block
   set_top(block + size);
   return block + header_;

@@ -104,10 +104,25 @@ class OptimizedAllocator final : public Allocator {
   // check falls back to the full one.
   static constexpr std::uint32_t kTouchedCapacity = 32;  // a power of two
   void begin_operation() { touched_count_ = 0; }
-  // Branch-free: past the capacity entries wrap around, and the count says they did.
-  void touch(Slot s) {
-    touched_[touched_count_ & (kTouchedCapacity - 1)] = s;
+  // Branch-free: past the capacity entries wrap around, and the count says they did. A step
+  // records its slots in one call: the count is read and written once (an EVM store may alias it,
+  // so the compiler reloads it after each).
+  void touch(Slot a) {
+    touched_[touched_count_ & (kTouchedCapacity - 1)] = a;
     ++touched_count_;
+  }
+  void touch(Slot a, Slot b) {
+    const std::uint32_t n = touched_count_;
+    touched_[n & (kTouchedCapacity - 1)] = a;
+    touched_[(n + 1) & (kTouchedCapacity - 1)] = b;
+    touched_count_ = n + 2;
+  }
+  void touch(Slot a, Slot b, Slot c) {
+    const std::uint32_t n = touched_count_;
+    touched_[n & (kTouchedCapacity - 1)] = a;
+    touched_[(n + 1) & (kTouchedCapacity - 1)] = b;
+    touched_[(n + 2) & (kTouchedCapacity - 1)] = c;
+    touched_count_ = n + 3;
   }
   std::string check_full() const;
   std::string check_touched() const;
