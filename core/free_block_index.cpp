@@ -27,7 +27,7 @@ FreeBlockIndex::FreeBlockIndex(std::uint64_t slots, std::uint32_t max_epoch)
   level_start_.pop_back();
 }
 
-void FreeBlockIndex::set(std::uint32_t slot, std::uint32_t units) {
+void FreeBlockIndex::update(std::uint32_t slot, std::uint32_t units) {
   std::uint64_t i = slot;
   std::uint32_t old_value = value(nodes_[i]);
   nodes_[i] = pack(units);
@@ -154,6 +154,31 @@ std::string FreeBlockIndex::collect(std::vector<std::pair<std::uint32_t, std::ui
              std::to_string(units) + ", not the max of its children";
     }
     push_group(e.level - 1, children);
+  }
+  return "";
+}
+
+std::string FreeBlockIndex::check_path(std::uint32_t slot) const {
+  const std::size_t top = level_start_.size() - 1;
+  const std::uint64_t leaves = top == 0 ? kFan : level_start_[1];
+  if (slot >= leaves) return "free index slot " + std::to_string(slot) + " out of range";
+  // The queries start at root_level_, whose group 0 must cover every slot set since the clear.
+  if (root_level_ < top && (std::uint64_t{high_slot_} >> (kFanBits * (root_level_ + 1))) != 0) {
+    return "free index root level " + std::to_string(root_level_) + " does not cover slot " + std::to_string(high_slot_);
+  }
+  if (get(slot) != 0 && slot > high_slot_) {
+    return "free index slot " + std::to_string(slot) + " is occupied above the high slot " + std::to_string(high_slot_);
+  }
+  std::uint64_t i = slot;
+  for (std::size_t k = 0; k < top; ++k) {
+    const std::uint64_t group = level_start_[k] + (i & ~(kFan - 1));
+    i >>= kFanBits;
+    const std::uint32_t parent = value(nodes_[level_start_[k + 1] + i]);
+    const std::uint32_t children = value(group_max(group));
+    if (parent != children) {
+      return "free index entry " + std::to_string(i) + " of level " + std::to_string(k + 1) + " holds " +
+             std::to_string(parent) + ", not the max of its children " + std::to_string(children);
+    }
   }
   return "";
 }

@@ -33,8 +33,12 @@ class FreeBlockIndex {
   explicit FreeBlockIndex(std::uint64_t slots, std::uint32_t max_epoch = UINT32_MAX);
 
   std::uint32_t get(std::uint32_t slot) const { return value(nodes_[slot]); }
-  // units == 0 removes the slot's block.
-  void set(std::uint32_t slot, std::uint32_t units);
+  // units == 0 removes the slot's block. Setting the value a leaf already holds (clearing a slot
+  // that was never indexed, as the allocator's unlink does for a block compaction hands to top) is
+  // an inline no-op: no ancestor can change, and an occupied leaf is already below high_slot_.
+  void set(std::uint32_t slot, std::uint32_t units) {
+    if (value(nodes_[slot]) != units) update(slot, units);
+  }
   // The leftmost slot holding at least min_units (> 0), or kNone.
   std::uint32_t first_fit(std::uint32_t min_units) const;
   // The rightmost occupied slot below `slot`, or kNone.
@@ -44,6 +48,10 @@ class FreeBlockIndex {
   // For check(): every occupied leaf in slot order as (slot, units), verifying on the way that each
   // occupied inner entry is the max of its children. Returns "" or what is wrong.
   std::string collect(std::vector<std::pair<std::uint32_t, std::uint32_t>>& out) const;
+  // For check(touched): the path from `slot`'s leaf to the top level, in O(levels): each ancestor
+  // equals the max of its eight children, and an occupied leaf lies within the query range
+  // (high_slot_, root_level_). Returns "" or what is wrong.
+  std::string check_path(std::uint32_t slot) const;
 
  private:
   static constexpr unsigned kFanBits = 3;
@@ -74,6 +82,8 @@ class FreeBlockIndex {
     const std::uint64_t cd = c > d ? c : d;
     return ab > cd ? ab : cd;
   }
+  // set() for a leaf whose value changes.
+  void update(std::uint32_t slot, std::uint32_t units);
   // The rightmost occupied leaf under entry i of level k (which must hold something), or kNone.
   std::uint32_t rightmost_under(std::size_t k, std::uint64_t i) const;
 

@@ -2,7 +2,7 @@
 // (first fit, split thresholds, merges, top absorption, compact/split off, realloc, free_all,
 // huge sizes, bad pointers), then a seeded differential run over random pools and operations.
 // After every operation both parties must agree on the result, every Stats field and every byte of
-// memory, and both check()s must pass.
+// memory, the port's check and the optimized allocator's checks in both scopes must pass.
 #include "core/block_table.hpp"
 #include "core/free_block_index.hpp"
 #include "core/optimized_allocator.hpp"
@@ -103,12 +103,17 @@ class Duo {
     const Stats b = opt.stats();
     const std::string diff = memory_difference(*port.memory(), *opt.memory());
     const std::string port_check = port.check();
-    const std::string opt_check = opt.check();
+    const std::uint64_t msize = opt.memory()->msize();
+    // The touched check first: the full one must not be needed to see what this operation did.
+    const std::string opt_touched = opt.check(CheckScope::touched);
+    const std::string opt_check = opt.check(CheckScope::full);
+    EXPECT_EQ(opt.memory()->msize(), msize) << "check changed msize after " << what;
+    EXPECT_EQ(opt_touched, "") << "touched check after " << what;
     EXPECT_EQ(describe(a), describe(b)) << "after " << what;
     EXPECT_EQ(diff, "") << "after " << what;
     EXPECT_EQ(port_check, "") << "after " << what;
     EXPECT_EQ(opt_check, "") << "after " << what;
-    return a == b && diff.empty() && port_check.empty() && opt_check.empty();
+    return a == b && diff.empty() && port_check.empty() && opt_check.empty() && opt_touched.empty();
   }
 
   ThingPort port;
