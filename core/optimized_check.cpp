@@ -86,62 +86,63 @@ std::string OptimizedAllocator::check_slot(Slot s) const {
     return free_index_.check_path(s);
   }
   const bool is_free = kind == Kind::free;
-  const std::string what = std::string(is_free ? "free" : "used") + " block " + hex(block);
+  // Built only for a message: the touched check runs after every operation.
+  auto what = [&] { return std::string(is_free ? "free" : "used") + " block " + hex(block); };
   bool wide = false;
 
   // Its header against the table.
   const std::uint64_t size = peek_word(block, wide);
   if (wide || size != bytes(s) || size == 0) {
-    return what + " size word " + (wide ? "wider than 64 bits" : hex(size)) + ", table " + hex(bytes(s));
+    return what() + " size word " + (wide ? "wider than 64 bits" : hex(size)) + ", table " + hex(bytes(s));
   }
   const Slot next = blocks_.next(s);
   const std::uint64_t next_word = peek_word(block + word_, wide);
   if (wide || next_word != link_addr(next)) {
-    return what + " next word " + (wide ? "wider than 64 bits" : hex(next_word)) + ", table " + hex(link_addr(next));
+    return what() + " next word " + (wide ? "wider than 64 bits" : hex(next_word)) + ", table " + hex(link_addr(next));
   }
-  if (block >= top_ || block_end(s) > top_) return what + " reaches past top " + hex(top_);
+  if (block >= top_ || block_end(s) > top_) return what() + " reaches past top " + hex(top_);
 
   // Its list neighbours, both ways, in the table and in memory.
   const Slot prev = blocks_.prev(s);
   if (prev == kNone) {
-    if ((is_free ? free_head_ : used_head_) != s) return what + " has no predecessor but is not its list's head";
+    if ((is_free ? free_head_ : used_head_) != s) return what() + " has no predecessor but is not its list's head";
   } else {
     if (prev >= blocks_.slots() || blocks_.kind(prev) != kind || blocks_.next(prev) != s) {
-      return what + " has a back link to " + hex(link_addr(prev)) + ", which does not link to it";
+      return what() + " has a back link to " + hex(link_addr(prev)) + ", which does not link to it";
     }
     const std::uint64_t prev_next = peek_word(addr(prev) + word_, wide);
     if (wide || prev_next != block) {
-      return what + ": its predecessor " + hex(addr(prev)) + " has next word " + hex(prev_next);
+      return what() + ": its predecessor " + hex(addr(prev)) + " has next word " + hex(prev_next);
     }
   }
   if (next == kNone) {
-    if (is_free && free_tail_ != s) return what + " ends the free list but is not its cached tail";
+    if (is_free && free_tail_ != s) return what() + " ends the free list but is not its cached tail";
   } else if (next >= blocks_.slots() || blocks_.kind(next) != kind || blocks_.prev(next) != s) {
-    return what + " links to " + hex(link_addr(next)) + ", which does not link back";
+    return what() + " links to " + hex(link_addr(next)) + ", which does not link back";
   }
 
   // Its place in the free list: address order, and no merge or top absorption left undone.
   if (is_free) {
-    if ((prev != kNone && prev >= s) || (next != kNone && next <= s)) return "free list not sorted at " + what;
+    if ((prev != kNone && prev >= s) || (next != kNone && next <= s)) return "free list not sorted at " + what();
     if (compact_) {
-      if (prev != kNone && block_end(prev) == block) return "adjacent free blocks at " + what + " and its predecessor";
-      if (next != kNone && block_end(s) == addr(next)) return "adjacent free blocks at " + what + " and its successor";
-      if (block_end(s) >= top_) return what + " touches top";
+      if (prev != kNone && block_end(prev) == block) return "adjacent free blocks at " + what() + " and its predecessor";
+      if (next != kNone && block_end(s) == addr(next)) return "adjacent free blocks at " + what() + " and its successor";
+      if (block_end(s) >= top_) return what() + " touches top";
     } else if (block_end(s) >= top_ && next != kNone) {
-      return what + " touches top but is not the last free block";
+      return what() + " touches top but is not the last free block";
     }
   }
 
   // Its index leaf (its size in units if free, else 0) and the path above it.
   const std::uint32_t leaf = free_index_.get(s);
   if (leaf != (is_free ? blocks_.units(s) : 0U)) {
-    return what + " has free index leaf " + std::to_string(leaf) + ", table units " + std::to_string(blocks_.units(s));
+    return what() + " has free index leaf " + std::to_string(leaf) + ", table units " + std::to_string(blocks_.units(s));
   }
   if (auto e = free_index_.check_path(s); !e.empty()) return e;
 
   // Tiling: the block after it starts where it ends, unless it ends at top.
   const std::uint64_t end = block_end(s);
-  if (end < top_ && blocks_.kind(slot_at(end)) == Kind::none) return "no block starts at " + hex(end) + ", the end of " + what;
+  if (end < top_ && blocks_.kind(slot_at(end)) == Kind::none) return "no block starts at " + hex(end) + ", the end of " + what();
   return "";
 }
 
