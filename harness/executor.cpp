@@ -329,7 +329,7 @@ Executor::StepStatus Executor::step(const Operation& op) {
   const bool quick_ok = compare_failures() && compare_returns() && compare_stats(false) && compare_all_memories(false) &&
                         (!options_.checks || run_checks(CheckScope::touched));
   ++since_full_;
-  if (!quick_ok || (options_.full_every != 0 && since_full_ >= options_.full_every)) {
+  if (!quick_ok || (options_.full_every != 0 && since_full_ >= full_interval())) {
     // On a difference the full comparison names the first differing field in report order; if it
     // finds none (it sees everything the quick one saw), the quick finding stands.
     std::optional<Divergence> quick = std::move(divergence_);
@@ -341,6 +341,21 @@ Executor::StepStatus Executor::step(const Operation& op) {
   }
   state_.record(op, ptr, results_[0]);
   return StepStatus::ok;
+}
+
+std::uint64_t Executor::full_interval() const {
+  if (!options_.full_every_scales) return options_.full_every;
+  // The blocks of the heap, from a party that knows them after every operation; without one,
+  // the operations so far bound them.
+  std::uint64_t blocks = 0;
+  bool known = false;
+  for (std::size_t i = 0; i < parties_.size(); ++i) {
+    if (!stats_full_[i]) continue;
+    known = true;
+    blocks = std::max(blocks, stats_[i].used_count + stats_[i].free_count);
+  }
+  if (!known) blocks = ops_.size();
+  return std::max<std::uint64_t>(options_.full_every, blocks / kBlocksPerOperation);
 }
 
 Executor::StepStatus Executor::finish() {

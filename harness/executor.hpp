@@ -28,9 +28,14 @@ class Executor {
   // K: measured (docs/decisions.md, "Full checks every K operations").
   static constexpr std::uint32_t kDefaultFullEvery = 32;
 
+  // The full comparison walks every block of every party: it runs every max(K, blocks / this)
+  // operations, so that on a big heap its cost per operation stays a few blocks, not O(heap).
+  static constexpr std::uint64_t kBlocksPerOperation = 4;
+
   struct Options {
     bool checks = true;                         // check() and verify(); off: returns, stats, heap bytes only
     std::uint32_t full_every = kDefaultFullEvery;  // K; 0: only at the end and on divergence
+    bool full_every_scales = true;              // stretch K on big heaps (kBlocksPerOperation)
     bool stats_every_op = false;                // every party's full stats after every operation (replay)
   };
 
@@ -98,6 +103,8 @@ class Executor {
   bool full_comparison(bool whole_memories);
   StepStatus diverged();
   void ask_stats(std::size_t i);
+  // Operations between two full comparisons now: K, stretched by the heap's size.
+  std::uint64_t full_interval() const;
 
   PoolConfig config_;
   Options options_;
@@ -126,7 +133,7 @@ class Executor {
   std::vector<std::string> failures_;
   std::vector<std::vector<EvmMemory::Range>> ranges_;
   bool track_writes_ = false;
-  std::uint32_t since_full_ = 0;
+  std::uint64_t since_full_ = 0;
   std::uint64_t comparisons_ = 0;
   std::uint64_t full_comparisons_ = 0;
 };

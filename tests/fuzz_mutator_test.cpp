@@ -50,8 +50,11 @@ std::vector<Bytes> inputs(Target target) {
 }
 
 bool canonical(const Bytes& b, Target target) {
-  if (b.empty() || b[0] != kFormatVersion) return false;
-  return encode(decode(b, target)) == b;
+  if (b.empty()) return false;
+  const Trace t = decode(b, target);
+  // v1 for what v1 can hold, v2 for longer traces (the big-heap seeds).
+  if (b[0] != (t.ops.size() <= kMaxOps ? kFormatVersion : kFormatVersion2)) return false;
+  return encode(t) == b;
 }
 
 std::vector<OpKind> kinds(const Trace& t) {
