@@ -61,8 +61,9 @@ class ReferenceModel final : public Allocator, public MemoryVerifier {
   // padded(requested) and knows no byte past requested; the used list and its index agree.
   std::string check_invariants() const;
 
-  // Checks another party's memory against the model: check(full) first, then the seven state
-  // words, the header of every used and free block, and every byte the model remembers. Reads
+  // Checks another party's memory against the model (whose own invariants the caller has checked
+  // with check()): the seven state words, the header of every used and free block, and every
+  // byte the model remembers. Reads
   // only through the memory's const observers (no msize change). Returns "" or the first
   // difference, with expected and found values in hex.
   std::string verify(const EvmMemory& memory) const override;
@@ -70,7 +71,7 @@ class ReferenceModel final : public Allocator, public MemoryVerifier {
   // expectations that lie in `written` (the ranges the party's memory wrote during the operation)
   // or in changed_ranges() (where the model's expectations changed): the seven state words
   // (always), the header of every block whose header overlaps those ranges, and the known bytes
-  // that overlap them; check(touched) first. See model_verify.cpp for the soundness argument and
+  // that overlap them. See model_verify.cpp for the soundness argument and
   // the cost, O((ranges + blocks touched) * log n + known bytes in the ranges).
   std::string verify(const EvmMemory& memory, std::span<const EvmMemory::Range> written) const override;
 

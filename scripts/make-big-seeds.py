@@ -14,13 +14,29 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "corpus" / "seeds" / "differential"
 
 
-def every_other(layout, end, align, count, size_of, tail):
-    """count mallocs (sizes growing with the address), then every other block freed (so the free
-    list holds count/2 blocks that never merge), then `tail` operations."""
-    lines = [f"pool layout={layout} semantics=seed end={hex(end)}" + (f" align={align}" if align else "")]
+def every_other(layout, end, align, count, size_of, tail, compact=True):
+    """count mallocs (sizes growing with the address), then every other block freed, newest first,
+    leaving count/2 free blocks that never merge, then `tail` operations."""
+    options = f" align={align}" if align else ""
+    options += "" if compact else " compact=0"
+    lines = [f"pool layout={layout} semantics=seed end={hex(end)}{options}"]
     for i in range(count):
         lines.append(f"malloc {size_of(i)}")
-    for k in range(1, count + 1, 2):
+    for k in range(count - 1, 0, -2):
+        lines.append(f"free @{k}")
+    return lines + tail
+
+
+def upper_half_free(layout, end, align, count, size_of, tail):
+    """count mallocs (sizes growing with the address), then the upper half freed newest first, in
+    a pool without compaction: count/2 used blocks low, count/2 free ones above them that never
+    merge. Freeing the newest block and inserting below every free block are single steps of
+    thi.ng's walks, so the whole run stays O(count) for every party."""
+    options = (f" align={align}" if align else "") + " compact=0"
+    lines = [f"pool layout={layout} semantics=seed end={hex(end)}{options}"]
+    for i in range(count):
+        lines.append(f"malloc {size_of(i)}")
+    for k in range(count, count // 2, -1):
         lines.append(f"free @{k}")
     return lines + tail
 
@@ -35,15 +51,23 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     fealloc = sys.argv[1]
-    # 1200 blocks of 6..8 slots (evm, align 32): top near slot 8000; 600 free blocks up to there.
-    # First fits far up (the biggest free blocks are the highest), frees next to free blocks high up.
-    size = lambda i: 100 + (i // 400) * 32
-    tail = ["malloc 164", "malloc 164", "malloc 100", "free @1200", "free @1198", "malloc 120", "free @1102",
-            "malloc 150", "realloc @1190 60", "stats"]
-    write("big-heap-every-other-free",
-          ["1200 blocks, every other one freed: 600 free blocks up to slot ~8000 of the free index,",
-           "then first fits and merges far above slot 4096."],
-          every_other("evm", 0x100000, 0, 1200, size, tail), fealloc)
+    # Thousands of blocks: 2400 of 6..9 slots (evm, align 32), top near slot 17000; the upper
+    # 1200 freed: free blocks from slot ~8000 up. Then first fits far above slot 4096.
+    size = lambda i: 100 + (i // 600) * 32
+    tail = ["malloc 196", "malloc 196", "malloc 100", "free @1200", "free @1199", "malloc 164", "free @2",
+            "malloc 150", "realloc @1198 60", "malloc 120", "stats"]
+    write("big-heap-upper-half-free",
+          ["2400 blocks, the upper 1200 freed (no compaction): 1200 free blocks from slot ~8000 to",
+           "~17000 of the free index, then first fits and frees far above slot 4096."],
+          upper_half_free("evm", 0x100000, 0, 2400, size, tail), fealloc)
+    # With compaction: 300 blocks of 16..20 slots reach slot ~5400; 150 free blocks, then merges.
+    size = lambda i: 450 + (i // 100) * 64
+    tail = ["malloc 600", "free @300", "free @298", "malloc 560", "free @2", "free @4", "malloc 500",
+            "realloc @296 900", "stats"]
+    write("big-heap-compact-merges",
+          ["300 blocks up to slot ~5400, every other one freed, then merges and first fits far",
+           "above slot 4096 with compaction on."],
+          every_other("evm", 0x40000, 0, 300, size, tail), fealloc)
     # A few big blocks push the heap past slot 4096 with a handful of operations (v1, small).
     lines = ["pool layout=evm semantics=seed end=0x80000",
              "malloc 0x20000", "malloc 0x8000"] + [f"malloc {40 + 8 * i}" for i in range(24)]
@@ -56,8 +80,8 @@ def main():
     # The thing layout with align 8: 600 blocks over ~9000 slots.
     write("big-heap-thing-layout",
           ["The thing layout (4-byte words) with align 8: free blocks up to slot ~9000."],
-          every_other("thing", 0x20000, 8, 600, lambda i: 90 + (i // 200) * 24,
-                      ["malloc 150", "malloc 120", "free @600", "free @598", "malloc 100", "stats"]), fealloc)
+          upper_half_free("thing", 0x20000, 8, 600, lambda i: 90 + (i // 200) * 24,
+                          ["malloc 150", "malloc 120", "free @300", "free @298", "malloc 100", "stats"]), fealloc)
 
 
 if __name__ == "__main__":
