@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
-"""Writes the big-heap fuzz seeds: traces whose heaps hold thousands of blocks or reach free-index
-slots far above 4,096 (the levels of the optimized allocator's 8-ary index that small heaps never
-use). Each goes to corpus/seeds/differential/NAME.trace; `fealloc encode` makes NAME.bin (v2 with
-repeats when the trace has more than 512 operations). Deterministic: no randomness at all.
+"""Writes the big-heap fuzz seeds: traces whose heaps reach free-index slots far above 4,096 (the
+levels of the optimized allocator's 8-ary index that small heaps never use), and with --scale also
+the ones with thousands of blocks. Each goes to DIR/NAME.trace (default corpus/seeds/differential);
+`fealloc encode` makes NAME.bin (v2 with repeats when the trace has more than 512 operations).
+Deterministic: no randomness at all.
 
-usage: scripts/make-big-seeds.py FEALLOC_BINARY
+The default seeds stay cheap (a few milliseconds an execution): a seed of thousands of blocks
+costs 20-40 ms an execution (thi.ng's list walks are O(blocks) per operation) and, as a default
+seed, would take most of a campaign's time; those are for a campaign of their own
+(docs/decisions.md, "Seeds with big heaps").
+
+usage: scripts/make-big-seeds.py FEALLOC_BINARY [--scale DIR]
 """
 import pathlib
 import subprocess
@@ -12,6 +18,7 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "corpus" / "seeds" / "differential"
+SCALE_OUT = None
 
 
 def every_other(layout, end, align, count, size_of, tail, compact=True):
@@ -41,16 +48,19 @@ def upper_half_free(layout, end, align, count, size_of, tail):
     return lines + tail
 
 
-def write(name, comment, lines, fealloc):
-    trace = OUT / f"{name}.trace"
+def write(name, comment, lines, fealloc, out=None):
+    out = out or OUT
+    out.mkdir(parents=True, exist_ok=True)
+    trace = out / f"{name}.trace"
     trace.write_text("".join(f"# {c}\n" for c in comment) + "\n".join(lines) + "\n")
-    subprocess.run([fealloc, "encode", str(trace), "-o", str(OUT / f"{name}.bin")], check=True)
+    subprocess.run([fealloc, "encode", str(trace), "-o", str(out / f"{name}.bin")], check=True)
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[2] != "--scale"):
         sys.exit(__doc__)
     fealloc = sys.argv[1]
+    scale = pathlib.Path(sys.argv[3]) if len(sys.argv) == 4 else None
     # Thousands of blocks: 2400 of 6..9 slots (evm, align 32), top near slot 17000; the upper
     # 1200 freed: free blocks from slot ~8000 up. Then first fits far above slot 4096.
     size = lambda i: 100 + (i // 600) * 32
@@ -59,7 +69,7 @@ def main():
     write("big-heap-upper-half-free",
           ["2400 blocks, the upper 1200 freed (no compaction): 1200 free blocks from slot ~8000 to",
            "~17000 of the free index, then first fits and frees far above slot 4096."],
-          upper_half_free("evm", 0x100000, 0, 2400, size, tail), fealloc)
+          upper_half_free("evm", 0x100000, 0, 2400, size, tail), fealloc, scale) if scale else None
     # With compaction: 300 blocks of 16..20 slots reach slot ~5400; 150 free blocks, then merges.
     size = lambda i: 450 + (i // 100) * 64
     tail = ["malloc 600", "free @300", "free @298", "malloc 560", "free @2", "free @4", "malloc 500",
@@ -81,7 +91,8 @@ def main():
     write("big-heap-thing-layout",
           ["The thing layout (4-byte words) with align 8: free blocks up to slot ~9000."],
           upper_half_free("thing", 0x20000, 8, 600, lambda i: 90 + (i // 200) * 24,
-                          ["malloc 150", "malloc 120", "free @300", "free @298", "malloc 100", "stats"]), fealloc)
+                          ["malloc 150", "malloc 120", "free @300", "free @298", "malloc 100", "stats"]), fealloc,
+          scale) if scale else None
 
 
 if __name__ == "__main__":
