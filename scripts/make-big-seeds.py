@@ -78,6 +78,27 @@ def main():
           ["300 blocks up to slot ~5400, every other one freed, then merges and first fits far",
            "above slot 4096 with compaction on."],
           every_other("evm", 0x40000, 0, 300, size, tail), fealloc)
+    # Free blocks apart by 8, 64, 512, 4096 and 32768 slots, one distance per level of the 8-ary
+    # index: small blocks between big ones, freed in an order where each new free block's
+    # list predecessor lies across a bigger group, then first fits and merges across them.
+    for layout, align, end, compact, name in (("evm", 32, 0x200000, True, "index-levels-evm"),
+                                               ("thing", 8, 0x80000, False, "index-levels-thing")):
+        header = 64 if layout == "evm" else 8
+        lines = [f"pool layout={layout} semantics=seed end={hex(end)} align={align}" + ("" if compact else " compact=0")]
+        smalls = []
+        for slots in (8, 64, 512, 4096, 32768):
+            lines.append("malloc 24")
+            smalls.append(len(lines) - 1)
+            lines.append(f"malloc {slots * align - header}")
+        lines.append("malloc 24")
+        smalls.append(len(lines) - 1)
+        lines.append("malloc 24")  # a guard below top
+        order = smalls[5::-2] + smalls[4::-2]  # the far ones first, then the near ones
+        lines += [f"free @{k}" for k in order]
+        lines += ["malloc 20", "malloc 24", f"free @{smalls[2] + 1}", f"free @{smalls[4] + 1}", "malloc 1000",
+                  f"malloc {4096 * align}", f"free @{smalls[1] + 1}", "malloc 100", "stats"]
+        write(name, ["Free blocks 8, 64, 512, 4096 and 32768 slots apart: list predecessors and first fits",
+                     "across every level of the free index."], lines, fealloc)
     # A few big blocks push the heap past slot 4096 with a handful of operations (v1, small).
     lines = ["pool layout=evm semantics=seed end=0x80000",
              "malloc 0x20000", "malloc 0x8000"] + [f"malloc {40 + 8 * i}" for i in range(24)]
