@@ -42,6 +42,16 @@ read -r -a cxxflags <<<"$CXXFLAGS"
 flags=("${cxxflags[@]}" -std=c++20 -I"$project" "${boost_flags[@]}"
        -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
 
+# Code that checks rather than is checked stays out of coverage instrumentation, as in the CMake
+# fuzz builds (fuzz/coverage-ignorelist.txt says which files and why): AFL++ reads the list from
+# its environment; clang's sanitizer coverage (libFuzzer, honggfuzz) takes it as a flag.
+ignorelist="$project/fuzz/coverage-ignorelist.txt"
+if [[ "$CXX" == *afl-* ]]; then
+  export AFL_LLVM_DENYLIST="$ignorelist"
+elif [[ " $CXXFLAGS " == *" -fsanitize=fuzzer"* || " $CXXFLAGS " == *" -fsanitize-coverage="* ]]; then
+  flags+=(-fsanitize-coverage-ignorelist="$ignorelist")
+fi
+
 # The libraries the targets need, as the CMake build defines them: the sources of every
 # `add_library(fealloc_... STATIC` in CMakeLists.txt (core, reference, harness) and
 # fuzz/CMakeLists.txt (fealloc_fuzz), one file a line. The entry points (fuzz/fuzz_target.cpp,

@@ -23,13 +23,28 @@ std::vector<std::string> seed_party_names() {
   return names;
 }
 
+// One fixture for every seed party of the registry: each test makes its allocators through make(),
+// which keeps them, and TearDown checks every invariant of each (check(full) and check(touched))
+// after the test, and that checking changed neither msize nor stats.
 class SeedScenario : public ::testing::TestWithParam<std::string> {
  protected:
-  std::unique_ptr<Allocator> make(std::uint64_t align = 0, bool compact = true, bool split = true, std::uint64_t end = 0x1000) {
+  Allocator* make(std::uint64_t align = 0, bool compact = true, bool split = true, std::uint64_t end = 0x1000) {
     auto party = make_party(GetParam(), make_config(Layout::evm, Semantics::seed, end, align, 0, compact, split));
     EXPECT_NE(party, nullptr);
-    return party;
+    made_.push_back(std::move(party));
+    return made_.back().get();
   }
+  void TearDown() override {
+    for (const auto& party : made_) {
+      if (party == nullptr) continue;
+      const Stats before = party->stats();
+      EXPECT_EQ(party->check(CheckScope::touched), "") << GetParam();
+      EXPECT_EQ(party->check(CheckScope::full), "") << GetParam();
+      EXPECT_EQ(party->stats(), before) << GetParam() << ": a check changed what stats() says (msize?)";
+    }
+  }
+
+  std::vector<std::unique_ptr<Allocator>> made_;
   static void expect_stats(Allocator& a, std::uint64_t free_count, std::uint64_t free_size, std::uint64_t used_count,
                            std::uint64_t used_size, std::uint64_t top) {
     const Stats s = a.stats();
