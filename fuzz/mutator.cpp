@@ -393,7 +393,7 @@ std::optional<Candidate> change_argument(Rng& rng, const Parsed& p, Target targe
   std::vector<std::size_t> with_arguments;
   for (std::size_t i = 0; i < n; ++i) {
     const OpKind k = p.trace.ops[i].kind;
-    if (k != OpKind::stats && k != OpKind::free_all) with_arguments.push_back(i);
+    if (op_info(k).field_count != 0) with_arguments.push_back(i);
   }
   if (with_arguments.empty()) return std::nullopt;
   const std::size_t i = with_arguments[rng.below(with_arguments.size())];
