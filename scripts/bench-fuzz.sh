@@ -49,9 +49,10 @@ presets=(release libfuzzer-nosan)
 for tree in "$old" "$root"; do
   for preset in "${presets[@]}"; do
     echo "=== bench-fuzz: build $preset in $tree" >&2
-    (cd "$tree" && cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" \
-        --target fuzz_differential_replay fuzz_thing_replay $([ "$preset" != release ] && echo fuzz_differential fuzz_thing) \
-        $([ "$preset" = afl ] && echo fuzz_mutator_afl) >/dev/null)
+    targets=(fuzz_differential_replay fuzz_thing_replay)
+    [ "$preset" != release ] && targets+=(fuzz_differential fuzz_thing)
+    [ "$preset" = afl ] && targets+=(fuzz_mutator_afl)
+    (cd "$tree" && cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target "${targets[@]}" >/dev/null)
   done
 done
 
@@ -70,7 +71,7 @@ fixed="$out/fixed-corpus"
 rm -rf "$fixed"
 mkdir -p "$fixed/differential" "$fixed/thing"
 for target in differential thing; do
-  for f in corpus/seeds/$target/*.bin; do
+  for f in corpus/seeds/"$target"/*.bin; do
     # v1 files only: the old code reads a v2 file as v1, which would be another input.
     if [ "$(head -c1 "$f" | od -An -tu1 | tr -d ' ')" = 1 ]; then cp "$f" "$fixed/$target/"; fi
   done
@@ -88,12 +89,13 @@ for target in differential thing; do
   echo "=== bench-fuzz: replay driver, $target" >&2
   o=$(replay_rate "$old/build/release/fuzz/fuzz_${target}_replay" "$fixed/$target")
   n=$(replay_rate "$root/build/release/fuzz/fuzz_${target}_replay" "$fixed/$target")
-  row "replay driver, inputs/s ($(ls "$fixed/$target" | wc -l) seeds x $rounds)" "$o" "$n" "$target"
+  row "replay driver, inputs/s ($(find "$fixed/$target" -name '*.bin' | wc -l) seeds x $rounds)" "$o" "$n" "$target"
 done
 
 # --- 2. libFuzzer ------------------------------------------------------------------------------
 libfuzzer_run() { # tree preset target core logfile
-  local dir="$out/run-$(basename "$1")-$2-$3"
+  local dir
+  dir="$out/run-$(basename "$1")-$2-$3"
   rm -rf "$dir"
   mkdir -p "$dir/corpus"
   cp "$1/corpus/seeds/$3"/*.bin "$dir/corpus/"
