@@ -1,6 +1,8 @@
 // EvmMemory implementation: lazy growth of the backing store, msize, the cap, FNV-1a.
 #include "core/evm_memory.hpp"
 
+#include "core/zeroed_array.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -22,7 +24,11 @@ std::uint64_t pow_mod64(std::uint64_t base, std::uint64_t exponent) {
 }
 }  // namespace
 
-EvmMemory::EvmMemory(std::uint64_t cap) : cap_(cap) {}
+EvmMemory::Region::Region(std::uint64_t size)
+    : data(static_cast<std::uint8_t*>(detail::allocate_zeroed(static_cast<std::size_t>(size)))), bytes(size) {}
+EvmMemory::Region::~Region() { detail::release_zeroed(data, static_cast<std::size_t>(bytes)); }
+
+EvmMemory::EvmMemory(std::uint64_t cap) : cap_(cap), region_(cap) {}
 
 std::uint64_t EvmMemory::gas_for_msize(std::uint64_t msize) {
   const std::uint64_t words = msize / 32;
@@ -40,11 +46,9 @@ bool EvmMemory::touch_slow(std::uint64_t addr, std::uint64_t length) {
   if (length == 0) return false;
   check_cap(addr, length);
   const std::uint64_t end = addr + length;
-  if (end > bytes_.size()) {
-    // Grow geometrically so that a rising top costs amortized O(1) per byte.
-    const std::uint64_t doubled = std::min<std::uint64_t>(cap_, bytes_.size() * 2);
-    bytes_.resize(std::max(end, doubled), 0);
-  }
+  // The region is all zero above size_ already: nothing to fill. Rounding the mark up to a page
+  // keeps the next accesses on the inline fast path (the extra bytes are zero: still correct).
+  if (end > size_) size_ = std::min(cap_, (end + 4095) / 4096 * 4096);
   const std::uint64_t rounded = (end + 31) / 32 * 32;
   msize_ = std::max(msize_, rounded);
   return true;
@@ -64,7 +68,7 @@ void EvmMemory::mark_written(std::uint64_t addr, std::uint64_t length) {
 
 void EvmMemory::store_word32_slow(std::uint64_t addr, std::uint64_t value) {
   touch(addr, 32);
-  std::uint8_t* word = bytes_.data() + addr;
+  std::uint8_t* word = region_.data + addr;
   std::memset(word, 0, 24);
   for (int i = 0; i < 8; ++i) word[31 - i] = static_cast<std::uint8_t>(value >> (8 * i));
   mark_written(addr, 32);
@@ -73,24 +77,24 @@ void EvmMemory::store_word32_slow(std::uint64_t addr, std::uint64_t value) {
 void EvmMemory::store_le32(std::uint64_t addr, std::uint32_t value) {
   touch(addr, 4);
   if constexpr (std::endian::native == std::endian::big) value = __builtin_bswap32(value);
-  std::memcpy(bytes_.data() + addr, &value, 4);
+  std::memcpy(region_.data + addr, &value, 4);
   mark_written(addr, 4);
 }
 
 void EvmMemory::write_bytes(std::uint64_t addr, std::span<const std::uint8_t> bytes) {
   if (!touch(addr, bytes.size())) return;
-  std::memcpy(bytes_.data() + addr, bytes.data(), bytes.size());
+  std::memcpy(region_.data + addr, bytes.data(), bytes.size());
   mark_written(addr, bytes.size());
 }
 
 void EvmMemory::read_bytes(std::uint64_t addr, std::span<std::uint8_t> out) {
   if (!touch(addr, out.size())) return;
-  std::memcpy(out.data(), bytes_.data() + addr, out.size());
+  std::memcpy(out.data(), region_.data + addr, out.size());
 }
 
 void EvmMemory::fill(std::uint64_t addr, std::uint64_t length, std::uint8_t value) {
   if (!touch(addr, length)) return;
-  std::memset(bytes_.data() + addr, value, length);
+  std::memset(region_.data + addr, value, length);
   mark_written(addr, length);
 }
 
@@ -102,15 +106,15 @@ void EvmMemory::copy(std::uint64_t dst, std::uint64_t src, std::uint64_t length)
   check_cap(src, length);
   touch(dst, length);
   touch(src, length);
-  std::memmove(bytes_.data() + dst, bytes_.data() + src, length);
+  std::memmove(region_.data + dst, region_.data + src, length);
   mark_written(dst, length);
 }
 
 std::uint64_t EvmMemory::fnv1a(std::uint64_t end) const {
   std::uint64_t hash = kFnvBasis;
-  const std::uint64_t stored = std::min<std::uint64_t>(end, bytes_.size());
+  const std::uint64_t stored = std::min<std::uint64_t>(end, size_);
   for (std::uint64_t i = 0; i < stored; ++i) {
-    hash ^= bytes_[i];
+    hash ^= region_.data[i];
     hash *= kFnvPrime;
   }
   // A zero byte leaves the xor unchanged, so each remaining byte only multiplies by the prime.

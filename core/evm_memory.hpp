@@ -34,12 +34,12 @@ class EvmMemory {
   // 32-byte big-endian words, as MLOAD/MSTORE. The value is the low 64 bits; the store zeroes
   // the rest. load_word32 reports whether any of the high 24 bytes is nonzero.
   void store_word32(std::uint64_t addr, std::uint64_t value) {
-    // Fast path: the word lies inside the backing store, which never exceeds the cap, so the cap
+    // Fast path: the word lies below the high-water mark, which never exceeds the cap, so the cap
     // check and the growth cannot apply; the 24 zero bytes and the big-endian value are four
     // 8-byte stores. Same bytes, msize and tracking as the general path.
-    const std::uint64_t size = bytes_.size();
+    const std::uint64_t size = size_;
     if (size >= 32 && addr <= size - 32) {
-      std::uint8_t* word = bytes_.data() + addr;
+      std::uint8_t* word = region_.data + addr;
       const std::uint64_t zero = 0;
       const std::uint64_t big_endian = to_big_endian(value);
       std::memcpy(word, &zero, 8);
@@ -71,24 +71,24 @@ class EvmMemory {
   void copy(std::uint64_t dst, std::uint64_t src, std::uint64_t length);
 
   // --- observers: not EVM accesses, msize does not change ---
-  std::uint8_t peek(std::uint64_t addr) const { return addr < bytes_.size() ? bytes_[addr] : 0; }
+  std::uint8_t peek(std::uint64_t addr) const { return addr < size_ ? region_.data[addr] : 0; }
   // A stored word as load_word32 / load_le32 would read it, without counting as an access.
   std::uint64_t peek_word32(std::uint64_t addr, bool* high_bytes_nonzero = nullptr) const {
     std::uint64_t parts[4] = {0, 0, 0, 0};
-    const std::uint64_t size = bytes_.size();
+    const std::uint64_t size = size_;
     if (size >= 32 && addr <= size - 32) {
-      std::memcpy(parts, bytes_.data() + addr, 32);  // three 8-byte high parts and the value
+      std::memcpy(parts, region_.data + addr, 32);  // three 8-byte high parts and the value
     } else if (addr < size) {
-      std::memcpy(parts, bytes_.data() + addr, size - addr);  // the rest of the word reads as zero
+      std::memcpy(parts, region_.data + addr, size - addr);  // the rest of the word reads as zero
     }
     if (high_bytes_nonzero != nullptr) *high_bytes_nonzero = (parts[0] | parts[1] | parts[2]) != 0;
     return from_big_endian(parts[3]);
   }
   std::uint32_t peek_le32(std::uint64_t addr) const {
     std::uint32_t value = 0;
-    const std::uint64_t size = bytes_.size();
+    const std::uint64_t size = size_;
     if (size >= 4 && addr <= size - 4) {
-      std::memcpy(&value, bytes_.data() + addr, 4);
+      std::memcpy(&value, region_.data + addr, 4);
       if constexpr (std::endian::native == std::endian::big) value = __builtin_bswap32(value);
       return value;
     }
@@ -96,8 +96,8 @@ class EvmMemory {
     return value;
   }
   // Bytes [0, backing_size()) may be nonzero; everything above is zero.
-  std::uint64_t backing_size() const { return bytes_.size(); }
-  const std::uint8_t* backing_data() const { return bytes_.data(); }
+  std::uint64_t backing_size() const { return size_; }
+  const std::uint8_t* backing_data() const { return region_.data; }
   // FNV-1a 64 over bytes [0, end), untouched bytes counting as zero.
   std::uint64_t fnv1a(std::uint64_t end) const;
 
@@ -126,7 +126,7 @@ class EvmMemory {
   // Checks the cap, grows the backing store, raises msize; returns false for length 0. Inside the
   // backing store (which never exceeds the cap) only msize can change.
   bool touch(std::uint64_t addr, std::uint64_t length) {
-    const std::uint64_t size = bytes_.size();
+    const std::uint64_t size = size_;
     if (length == 0 || length > size || addr > size - length) return touch_slow(addr, length);
     const std::uint64_t rounded = (addr + length + 31) / 32 * 32;
     if (rounded > msize_) msize_ = rounded;
@@ -137,7 +137,20 @@ class EvmMemory {
 
   std::uint64_t cap_;
   std::uint64_t msize_ = 0;
-  std::vector<std::uint8_t> bytes_;
+  // The bytes: one region of cap_ bytes that reads as zero until written (anonymous memory,
+  // committed page by page on first touch), so that growing costs nothing and a big pool with a
+  // few blocks far apart costs only the pages they touch. size_ is the high-water mark of the
+  // accessed bytes: everything at or above it is zero.
+  struct Region {
+    explicit Region(std::uint64_t bytes);
+    ~Region();
+    Region(const Region&) = delete;
+    Region& operator=(const Region&) = delete;
+    std::uint8_t* data;
+    std::uint64_t bytes;
+  };
+  Region region_;
+  std::uint64_t size_ = 0;
   bool track_writes_ = false;
   std::vector<Range> written_;
 };
