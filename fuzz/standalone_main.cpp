@@ -1,7 +1,10 @@
 // The engine-free replay driver: runs LLVMFuzzerTestOneInput on every file given, and on every
 // file under every directory given (sorted, recursively; the readable files kept beside corpus
-// binaries, *.trace *.signature *.md, are passed over), or on stdin when given nothing. A crash
-// file of either engine reproduces here without any fuzz engine; a divergence aborts as in fuzzing.
+// binaries, *.trace *.signature *.md, are passed over; for fuzz_trace, whose inputs are traces,
+// only *.signature and *.md), or on stdin when given nothing. A crash file of either engine
+// reproduces here without any fuzz engine; a divergence aborts as in fuzzing.
+#include "fuzz/target_kind.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +18,16 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
 namespace {
+
+// What a directory holds beside the inputs.
+bool is_input(const std::filesystem::path& path) {
+  const auto ext = path.extension();
+#if FEALLOC_FUZZ_TARGET_KIND == 2
+  return ext != ".signature" && ext != ".md";
+#else
+  return ext != ".trace" && ext != ".signature" && ext != ".md";
+#endif
+}
 
 bool run_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -44,8 +57,7 @@ int main(int argc, char** argv) {
     if (std::filesystem::is_directory(arg, ec)) {
       std::vector<std::filesystem::path> files;
       for (const auto& entry : std::filesystem::recursive_directory_iterator(arg, ec)) {
-        const auto ext = entry.path().extension();
-        if (entry.is_regular_file() && ext != ".trace" && ext != ".signature" && ext != ".md") {
+        if (entry.is_regular_file() && is_input(entry.path())) {
           files.push_back(entry.path());
         }
       }
