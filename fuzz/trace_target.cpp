@@ -358,7 +358,7 @@ std::string trace_dictionary_text() {
   entry("hex_prefix_upper", "0X");
 
   // Numbers where the text or the value changes form: format_trace writes decimal below 2^32 and
-  // hex above; 2^64 leaves a machine word; 2^256 is out of range (mutations join two halves).
+  // hex above; 2^64 leaves a machine word; 2^256 is out of range.
   for (const unsigned bits : {8U, 31U, 32U, 63U, 64U, 128U}) {
     const u256 pow = u256(1) << bits;
     entry("pow" + std::to_string(bits) + "_minus1", (pow - 1).str());
@@ -366,7 +366,9 @@ std::string trace_dictionary_text() {
     entry("pow" + std::to_string(bits) + "_minus1_hex", to_hex(pow - 1));
     entry("pow" + std::to_string(bits) + "_hex", to_hex(pow));
   }
+  // 2^256-1 itself is longer than libFuzzer's 64-byte entries: its 64 hex digits without the 0x.
   entry("hex_f_x32", std::string(32, 'f'));
+  entry("hex_f_x64", std::string(64, 'f'));
   return out;
 }
 
