@@ -3,11 +3,13 @@
 # time, then prints a summary: executions, coverage, divergences grouped by signature, and for
 # each the exact command that reproduces it.
 #
-#   scripts/fuzz.sh [--minutes N] [--engine libfuzzer|afl] [--target differential|thing]
+#   scripts/fuzz.sh [--minutes N] [--engine libfuzzer|afl] [--target differential|thing|trace]
 #                   [--jobs N] [--sanitizers on|off] [--out DIR] [--ignore SIG,...]
 #
 # Defaults: 10 minutes, libFuzzer, fuzz_differential, all cores, sanitizers on, out/fuzz.
-# --ignore (fuzz_thing): signatures or known ids (thing-4.1 ...) that are not crashes.
+# --ignore: fuzz_differential/fuzz_thing: signatures or known ids (thing-4.1 ...) that are not
+# crashes (FEALLOC_IGNORE); fuzz_trace: property ids to leave unchecked (FEALLOC_TRACE_IGNORE,
+# e.g. messages,pool-start for the known findings in corpus/findings/trace/).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -29,22 +31,36 @@ while [ $# -gt 0 ]; do
     --sanitizers) sanitizers=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --ignore) ignore=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 case "$engine" in libfuzzer|afl) ;; *) echo "fuzz.sh: --engine is libfuzzer or afl" >&2; exit 2 ;; esac
-case "$target" in differential|thing) ;; *) echo "fuzz.sh: --target is differential or thing" >&2; exit 2 ;; esac
+case "$target" in differential|thing|trace) ;; *) echo "fuzz.sh: --target is differential, thing or trace" >&2; exit 2 ;; esac
 seconds=${seconds_override:-$((minutes * 60))}
 
 scripts/install-deps.sh
 preset=$engine
 [ "$engine" = libfuzzer ] && [ "$sanitizers" = off ] && preset=libfuzzer-nosan
-echo "=== building ($preset, and dev for the fealloc CLI)"
+# fuzz_trace's inputs are traces (corpus/seeds/trace/*.trace) with a dictionary of their own;
+# its crashes are grouped by the engine-free replay driver's `signature: trace|PROPERTY` line.
+# The differential targets fuzz binaries (the .trace beside each is its readable form), with the
+# structure-aware AFL++ mutator, and `fealloc repro` groups their crashes.
+seed_ext=bin
+dict="$root/fuzz/fealloc.dict"
+dev_target=fealloc
+extra_flags=()
+if [ "$target" = trace ]; then
+  seed_ext=trace
+  dict="$root/fuzz/trace.dict"
+  dev_target=fuzz_trace_replay
+  extra_flags=(-max_len=4096)
+fi
+echo "=== building ($preset, and dev for $dev_target)"
 build_targets=("fuzz_$target")
-[ "$engine" = afl ] && build_targets+=(fuzz_mutator_afl)
+[ "$engine" = afl ] && [ "$target" != trace ] && build_targets+=(fuzz_mutator_afl)
 cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target "${build_targets[@]}" >/dev/null
-cmake --preset dev >/dev/null && cmake --build --preset dev --target fealloc >/dev/null
+cmake --preset dev >/dev/null && cmake --build --preset dev --target "$dev_target" >/dev/null
 binary="$root/build/$preset/fuzz/fuzz_$target"
 fealloc="$root/build/dev/fealloc"
 
@@ -52,18 +68,26 @@ run_dir="$out/$engine-$target"
 corpus_dir="$run_dir/corpus"
 crash_dir="$run_dir/crashes"
 mkdir -p "$corpus_dir" "$crash_dir"
-# The seed directories keep each binary's readable trace beside it: only the binaries are inputs.
-cp -n "$root/corpus/seeds/$target"/*.bin "$corpus_dir/"
-export FEALLOC_IGNORE="$ignore"
+# The seed directories keep each binary's readable trace beside it: only the binaries are inputs
+# (fuzz_trace: the traces are).
+cp -n "$root/corpus/seeds/$target"/*."$seed_ext" "$corpus_dir/"
+if [ "$target" = trace ]; then
+  export FEALLOC_TRACE_IGNORE="$ignore"
+else
+  export FEALLOC_IGNORE="$ignore"
+fi
 echo "=== fuzzing fuzz_$target with $engine on $jobs job(s) for $seconds s (output in $run_dir)"
 
 if [ "$engine" = libfuzzer ]; then
   # -fork keeps going after a crash (-ignore_crashes) so one run can find several divergences.
   log="$run_dir/libfuzzer.log"
-  (cd "$run_dir" && "$binary" -fork="$jobs" -ignore_crashes=1 -max_total_time="$seconds" \
-      -dict="$root/fuzz/fealloc.dict" -artifact_prefix="$crash_dir/" -print_final_stats=1 -print_funcs=0 \
+  (
+    cd "$run_dir"
+    "$binary" -fork="$jobs" -ignore_crashes=1 -max_total_time="$seconds" \
+      -dict="$dict" -artifact_prefix="$crash_dir/" -print_final_stats=1 -print_funcs=0 "${extra_flags[@]}" \
       "$corpus_dir" 2>&1 | tee "$log" |
-      grep --line-buffered -E '#[0-9]+: cov:|INFO: fuzzed|==ERROR|DIVERGENCE' || true)
+      grep --line-buffered -E '#[0-9]+: cov:|INFO: fuzzed|==ERROR|DIVERGENCE|property .* violated' || true
+  )
   summary_execs=$(grep -E '^#[0-9]+: cov:' "$log" | tail -1 || true)
   echo "=== summary"
   echo "last status: ${summary_execs:-none}"
@@ -71,7 +95,7 @@ else
   export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
   # The structure-aware mutator (fuzz/mutator.hpp) next to AFL++'s own mutations.
   mutator_lib="$root/build/$preset/fuzz/libfuzz_mutator_afl.so"
-  if [ -f "$mutator_lib" ]; then
+  if [ "$target" != trace ] && [ -f "$mutator_lib" ]; then
     export AFL_CUSTOM_MUTATOR_LIBRARY="$mutator_lib" FEALLOC_MUTATOR_TARGET="$target"
   fi
   seeds="$run_dir/seeds"
@@ -82,7 +106,7 @@ else
     role="-S s$i"
     [ "$i" = 1 ] && role="-M main"
     # shellcheck disable=SC2086
-    afl-fuzz $role -i "$seeds" -o "$run_dir/afl" -x "$root/fuzz/fealloc.dict" -V "$seconds" -- "$binary" \
+    afl-fuzz $role -i "$seeds" -o "$run_dir/afl" -x "$dict" -V "$seconds" -- "$binary" \
       >"$run_dir/afl-$i.log" 2>&1 &
     pids+=($!)
   done
@@ -109,11 +133,21 @@ else
 fi
 
 # Group every crash file by its divergence signature, with one reproduction command each.
+replay="$root/build/dev/fuzz/fuzz_trace_replay"
+signature_of() {
+  if [ "$target" = trace ]; then
+    # The replay driver aborts on a violated property, which is the point here, not an error (the
+    # subshell keeps the shell's "Aborted" notice out of the output).
+    { ("$replay" "$1" 2>&1; true) 2>/dev/null; } | sed -n 's/^signature: //p' | head -1
+  else
+    # repro exits 1 when the file diverges, which is the point here, not an error.
+    { "$fealloc" repro --target "$target" "$1" 2>/dev/null || true; } | sed -n 's/^signature: //p' | head -1
+  fi
+}
 declare -A count=() example=()
 for f in "$crash_dir"/*; do
   [ -f "$f" ] || continue
-  # repro exits 1 when the file diverges, which is the point here, not an error.
-  sig=$( ("$fealloc" repro --target "$target" "$f" 2>/dev/null || true) | sed -n 's/^signature: //p' | head -1)
+  sig=$(signature_of "$f")
   [ -n "$sig" ] || sig="(no divergence on replay: $(basename "$f"))"
   count[$sig]=$(( ${count[$sig]:-0} + 1 ))
   [ -n "${example[$sig]:-}" ] || example[$sig]=$f
@@ -125,7 +159,12 @@ fi
 echo "divergences by signature:"
 for sig in "${!count[@]}"; do
   echo "  ${count[$sig]} x $sig"
-  echo "     reproduce: $fealloc repro --target $target ${example[$sig]}"
-  echo "     minimize:  $fealloc minimize --target $target ${example[$sig]}"
+  if [ "$target" = trace ]; then
+    echo "     reproduce: $replay ${example[$sig]}"
+    echo "     minimize:  FEALLOC_TRACE_IGNORE=$ignore $binary -minimize_crash=1 -max_total_time=30 ${example[$sig]}   (libFuzzer build)"
+  else
+    echo "     reproduce: $fealloc repro --target $target ${example[$sig]}"
+    echo "     minimize:  $fealloc minimize --target $target ${example[$sig]}"
+  fi
 done
 exit 1
