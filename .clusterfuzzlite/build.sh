@@ -9,10 +9,11 @@
 # compiled directly with $CXXFLAGS, and each target (fuzz/fuzz_target.cpp with
 # FEALLOC_FUZZ_TARGET) is linked with $LIB_FUZZING_ENGINE.
 #
-# $OUT gets, for TARGET in differential and thing:
+# $OUT gets, for TARGET in differential, thing and trace:
 #   fuzz_TARGET                  the fuzz target
-#   fuzz_TARGET_seed_corpus.zip  corpus/seeds/TARGET/*.bin (the .trace files beside them are not inputs)
-#   fuzz_TARGET.dict             fuzz/fealloc.dict
+#   fuzz_TARGET_seed_corpus.zip  corpus/seeds/TARGET/*.bin (the .trace files beside them are not
+#                                inputs); for trace, corpus/seeds/trace/*.trace (traces are its inputs)
+#   fuzz_TARGET.dict             fuzz/fealloc.dict; for trace, fuzz/trace.dict
 #   fuzz_TARGET.options          [libfuzzer] dict and max_len
 set -euo pipefail
 : "${CXX:?}" "${CXXFLAGS?}" "${LIB_FUZZING_ENGINE:?}" "${SRC:?}" "${WORK:?}" "${OUT:?}"
@@ -45,19 +46,34 @@ flags=("${cxxflags[@]}" -std=c++20 -I"$project" "${boost_flags[@]}"
 # Code that checks rather than is checked stays out of coverage instrumentation, as in the CMake
 # fuzz builds (fuzz/coverage-ignorelist.txt says which files and why): AFL++ reads the list from
 # its environment; clang's sanitizer coverage (libFuzzer, honggfuzz) takes it as a flag.
+# fuzz_trace tests the trace parser, so the sources it compiles itself (harness/trace.cpp and its
+# oracle fuzz/trace_target.cpp) take fuzz/coverage-ignorelist-trace.txt instead, which leaves the
+# parser instrumented: `with_ignorelist LIST CMD...` runs a compile with LIST.
 ignorelist="$project/fuzz/coverage-ignorelist.txt"
-if [[ "$CXX" == *afl-* ]]; then
-  export AFL_LLVM_DENYLIST="$ignorelist"
-elif [[ " $CXXFLAGS " == *" -fsanitize=fuzzer"* || " $CXXFLAGS " == *" -fsanitize-coverage="* ]]; then
-  flags+=(-fsanitize-coverage-ignorelist="$ignorelist")
+trace_ignorelist="$project/fuzz/coverage-ignorelist-trace.txt"
+sancov_ignorelist=0
+if [[ "$CXX" != *afl-* ]] &&
+   [[ " $CXXFLAGS " == *" -fsanitize=fuzzer"* || " $CXXFLAGS " == *" -fsanitize-coverage="* ]]; then
+  sancov_ignorelist=1
 fi
+with_ignorelist() {
+  local list=$1
+  shift
+  if [[ "$CXX" == *afl-* ]]; then
+    AFL_LLVM_DENYLIST="$list" "$@"
+  elif [ "$sancov_ignorelist" = 1 ]; then
+    "$@" -fsanitize-coverage-ignorelist="$list"
+  else
+    "$@"
+  fi
+}
 
 # The libraries the targets need, as the CMake build defines them: the sources of every
 # `add_library(fealloc_... STATIC` in CMakeLists.txt (core, reference, harness) and
 # fuzz/CMakeLists.txt (fealloc_fuzz), one file a line. The entry points (fuzz/fuzz_target.cpp,
 # compiled once per target below) and the engine-specific extras are not in them.
-cmake_library_sources() {  # CMakeLists.txt, the directory its paths are relative to
-  awk '/^add_library\(fealloc_[a-z_]+ STATIC/ { on = 1; next }
+cmake_library_sources() {  # CMakeLists.txt, the directory its paths are relative to[, one library]
+  awk -v lib="${3:-fealloc_[a-z_]+}" '$0 ~ "^add_library\\(" lib " STATIC" { on = 1; next }
        on && /^\)/ { on = 0 }
        on && $1 !~ /^#/ && NF > 0 { print $1 }' "$1" | sed "s|^|$2|"
 }
@@ -77,7 +93,7 @@ compile_slot() {  # every jobs-th source from the $1-th, one after the other
   local i src
   for ((i = $1; i < ${#sources[@]}; i += jobs)); do
     src=${sources[$i]}
-    "$CXX" "${flags[@]}" -c "$src" -o "$build/obj/${src//\//_}.o"
+    with_ignorelist "$ignorelist" "$CXX" "${flags[@]}" -c "$src" -o "$build/obj/${src//\//_}.o"
   done
 }
 pids=()
@@ -93,8 +109,23 @@ if [ "${#objects[@]}" -ne "${#sources[@]}" ]; then
   echo "build.sh: ${#sources[@]} sources but ${#objects[@]} objects" >&2
   exit 1
 fi
-rm -f "$build/libfealloc.a"
+rm -f "$build/libfealloc.a" "$build/libfealloc_core.a"
 ar rcs "$build/libfealloc.a" "${objects[@]}"
+# fuzz_trace links only the core library (u256, resolve_pool), as in CMake, and compiles the
+# parser itself: no second, uninstrumented copy of the parser can be linked in.
+mapfile -t core_sources < <(cmake_library_sources CMakeLists.txt "" fealloc_core)
+core_objects=()
+for src in "${core_sources[@]}"; do
+  core_objects+=("$build/obj/${src//\//_}.o")
+done
+if [ "${#core_objects[@]}" -eq 0 ]; then
+  echo "build.sh: no fealloc_core sources found in CMakeLists.txt" >&2
+  exit 1
+fi
+ar rcs "$build/libfealloc_core.a" "${core_objects[@]}"
+for src in harness/trace.cpp fuzz/trace_target.cpp; do
+  with_ignorelist "$trace_ignorelist" "$CXX" "${flags[@]}" -c "$src" -o "$build/trace-${src//\//_}.o"
+done
 
 # fuzz_thing crashes on every divergence that FEALLOC_IGNORE does not list, and the spec §4
 # deviations of thi.ng (thing-4.1 .. thing-4.4, documented and expected) are found within seconds:
@@ -112,19 +143,30 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 EOF
 
 # max_len: 512 operations at most are decoded; 4096 bytes hold 512 compact operations (a compact
-# write is the longest, 5 bytes) and the pool. The largest seed is 266 bytes.
-for target in differential thing; do
+# write is the longest, 5 bytes) and the pool. The largest seed is 266 bytes. fuzz_trace: the
+# seeds are traces of at most 4096 bytes too (the largest is 663); the parser takes any length.
+for target in differential thing trace; do
   extra=()
+  libs=("$build/libfealloc.a")
+  list=$ignorelist
+  seeds=(corpus/seeds/"$target"/*.bin)
+  dict=fuzz/fealloc.dict
   if [ "$target" = thing ]; then
     extra=("$build/thing_ignore_default.cpp")
+  elif [ "$target" = trace ]; then
+    extra=("$build/trace-harness_trace.cpp.o" "$build/trace-fuzz_trace_target.cpp.o")
+    libs=("$build/libfealloc_core.a")
+    list=$trace_ignorelist
+    seeds=(corpus/seeds/trace/*.trace)
+    dict=fuzz/trace.dict
   fi
   # $LIB_FUZZING_ENGINE may be several words (OSS-Fuzz leaves it unquoted too).
   # shellcheck disable=SC2086
-  "$CXX" "${flags[@]}" -DFEALLOC_FUZZ_TARGET="$target" fuzz/fuzz_target.cpp "${extra[@]}" \
-    "$build/libfealloc.a" $LIB_FUZZING_ENGINE -o "$OUT/fuzz_$target"
+  with_ignorelist "$list" "$CXX" "${flags[@]}" -DFEALLOC_FUZZ_TARGET="$target" fuzz/fuzz_target.cpp "${extra[@]}" \
+    "${libs[@]}" $LIB_FUZZING_ENGINE -o "$OUT/fuzz_$target"
 
   rm -f "$OUT/fuzz_${target}_seed_corpus.zip"
-  zip -q -j "$OUT/fuzz_${target}_seed_corpus.zip" corpus/seeds/"$target"/*.bin
-  cp fuzz/fealloc.dict "$OUT/fuzz_$target.dict"
+  zip -q -j "$OUT/fuzz_${target}_seed_corpus.zip" "${seeds[@]}"
+  cp "$dict" "$OUT/fuzz_$target.dict"
   printf '[libfuzzer]\ndict = fuzz_%s.dict\nmax_len = 4096\n' "$target" >"$OUT/fuzz_$target.options"
 done
