@@ -4,7 +4,8 @@
 # -Werror. ctest runs the GoogleTest suites, the corpus replay and the conformance check against
 # the real @thi.ng/malloc. Then the fuzzing checks: the OSS-Fuzz build script run as OSS-Fuzz
 # would (scripts/oss-fuzz-check.sh) and a 2-minute libFuzzer + AFL++ smoke run of
-# fuzz_differential from the seeds (scripts/fuzz-smoke.sh); either fails on any crash.
+# fuzz_differential from the seeds, plus 30 s of fuzz_trace (scripts/fuzz-smoke.sh); either fails
+# on any crash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
