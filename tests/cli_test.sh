@@ -44,6 +44,11 @@ for command in replay check decode encode repro minimize dict; do
   expect 0 "$command -h" -- "$fealloc" "$command" -h
   expect 0 "help $command" -- "$fealloc" help "$command"
 done
+# The README shows the usage as it is.
+"$fealloc" --help | sed 's/^./    &/' >"$tmp/usage-indented"
+while IFS= read -r line; do
+  [ -z "$line" ] || grep -qxF -- "$line" "$src/README.md" || fail "README.md lacks the usage line: $line"
+done <"$tmp/usage-indented"
 expect 0 "--version" -- "$fealloc" --version
 contains "$tmp/out" "fealloc " "--version"
 expect 2 "no arguments" -- "$fealloc"
