@@ -1,19 +1,33 @@
-// The CLI's commands beyond replay/check (cli/main.cpp): the fuzz input tools. Each takes the
-// arguments after the command name and returns the exit status.
+// The CLI's commands, one table: each command's name, operands, options, help and handler. It
+// drives dispatch (cli/main.cpp), the usage, each command's --help and the argument parser.
 #pragma once
 
+#include "cli/arguments.hpp"
+
+#include <span>
 #include <string>
-#include <vector>
 
 namespace fealloc::cli {
 
-int cmd_decode(const std::vector<std::string>& args);
-int cmd_encode(const std::vector<std::string>& args);
-int cmd_repro(const std::vector<std::string>& args);
-int cmd_minimize(const std::vector<std::string>& args);
-int cmd_dict(const std::vector<std::string>& args);
+std::span<const CommandSpec> commands();
+const CommandSpec* find_command(std::string_view name);
 
-// The usage lines of these commands.
-const char* fuzz_usage();
+// The whole usage: every command's synopsis and summary, and the exit codes.
+std::string usage();
+
+// Handlers (cli/trace_commands.cpp, cli/fuzz_commands.cpp). Each gets its parsed arguments and
+// returns the exit status.
+int run_replay(const Arguments& args);
+int run_check(const Arguments& args);
+int run_decode(const Arguments& args);
+int run_encode(const Arguments& args);
+int run_repro(const Arguments& args);
+int run_minimize(const Arguments& args);
+int run_dict(const Arguments& args);
+
+// The lists of the registries, for help texts.
+std::string replay_details();
+std::string check_details();
+std::string target_details();
 
 }  // namespace fealloc::cli

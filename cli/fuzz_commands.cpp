@@ -1,7 +1,7 @@
-// fealloc decode / encode / repro / minimize / dict: the fuzz input tools.
-// Exit status: 0 ok (repro: no divergence), 1 repro: diverged, 2 bad input or usage.
-#include "cli/cli_common.hpp"
+// fealloc decode / encode / repro / minimize / dict: the fuzz input tools. A FILE operand is a
+// fuzz input, or a trace when its name ends in .trace (run as it is, not through its encoding).
 #include "cli/commands.hpp"
+#include "cli/io.hpp"
 #include "fuzz/input_format.hpp"
 #include "fuzz/minimize.hpp"
 #include "fuzz/targets.hpp"
@@ -17,80 +17,52 @@ namespace {
 
 using fuzz::Target;
 
-const char* kFuzzUsage =
-    "  fealloc decode [--target differential|thing] FILE       print the trace a fuzz input decodes to\n"
-    "  fealloc encode TRACE -o FILE                             write a trace as a fuzz input\n"
-    "  fealloc repro [--target differential|thing] FILE         replay a fuzz input (or a .trace) on the target\n"
-    "  fealloc minimize [--target T] [--max-runs N] FILE [-o OUT]  shrink a diverging input (writes OUT, OUT's .trace)\n"
-    "  fealloc dict                                             print the fuzz dictionary (fuzz/fealloc.dict)\n";
+// A fuzz input is at most this long (the engines' inputs are a few KiB; the format decodes at
+// most fuzz::kMaxOpsV2 operations from any length).
+constexpr std::size_t kMaxInputBytes = 16 << 20;
 
-int usage_error() {
-  std::cerr << "usage:\n" << kFuzzUsage;
-  return kExitBadInput;
-}
-
-struct Args {
-  std::optional<Target> target;
-  std::string path;
-  std::string out;
-  std::size_t max_runs = 5000;
-  bool ok = true;
+// An input of the fuzz tools: a fuzz input's bytes, or a trace.
+struct FuzzInput {
+  std::string name;
+  Target target = Target::differential;
+  std::optional<Trace> trace;  // a .trace file
+  std::vector<std::uint8_t> bytes;
 };
 
-Args parse_args(const std::vector<std::string>& args, bool takes_target, bool takes_out, bool takes_max_runs) {
-  Args a;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (takes_target && args[i] == "--target" && i + 1 < args.size()) {
-      a.target = fuzz::parse_target(args[++i]);
-      if (!a.target) {
-        std::cerr << "unknown target '" << args[i] << "' (differential, thing)\n";
-        a.ok = false;
-      }
-    } else if (takes_out && args[i] == "-o" && i + 1 < args.size()) {
-      a.out = args[++i];
-    } else if (takes_max_runs && args[i] == "--max-runs" && i + 1 < args.size()) {
-      try {
-        a.max_runs = std::stoul(args[++i]);
-      } catch (const std::exception&) {
-        a.ok = false;
-      }
-    } else if (a.path.empty() && !args[i].empty() && args[i][0] != '-') {
-      a.path = args[i];
-    } else {
-      a.ok = false;
-    }
-  }
-  if (a.path.empty()) a.ok = false;
-  return a;
+bool is_trace_path(const std::string& path) { return std::filesystem::path(path).extension() == ".trace"; }
+
+std::optional<Target> target_option(const Arguments& args) {
+  const auto name = args.value("--target");
+  if (!name) return std::nullopt;
+  auto target = fuzz::parse_target(*name);
+  if (!target) throw std::invalid_argument("unknown target " + quote_token(*name) + " (differential, thing)");
+  return target;
 }
 
-// A fuzz input from a file: its bytes, or for a .trace file its encoding (whose semantics then
-// is the default target).
-bool load_input(const std::string& path, std::optional<Target>& target, std::vector<std::uint8_t>& bytes) {
-  if (std::filesystem::path(path).extension() == ".trace") {
-    Trace trace;
-    PoolConfig config;
-    if (!load_trace(path, trace, config)) return false;
-    try {
-      bytes = fuzz::encode(trace);
-    } catch (const fuzz::EncodeError& e) {
-      std::cerr << path << ": " << e.what() << "\n";
-      return false;
-    }
-    if (!target) target = fuzz::target_for(trace.pool.semantics);
+// Loads FILE; false after printing why. A trace of more than fuzz::kMaxOpsV2 operations is
+// refused when its first operation past that is read: no fuzz input holds more.
+bool load_input(const Arguments& args, FuzzInput& input) {
+  const std::string& path = args.operands()[0];
+  input.name = display_name(path);
+  const std::optional<Target> target = target_option(args);
+  if (is_trace_path(path)) {
+    TraceFile file;
+    if (!file.open(path) || !file.check(fuzz::kMaxOpsV2)) return false;
+    input.trace = file.load();
+    input.target = target.value_or(fuzz::target_for(input.trace->pool.semantics));
     return true;
   }
   std::string text;
-  if (!read_file(path, text)) {
-    std::cerr << path << ": cannot read the file\n";
-    return false;
-  }
-  bytes.assign(text.begin(), text.end());
-  if (!target) target = Target::differential;
+  if (!read_input(path, text, kMaxInputBytes)) return false;
+  input.bytes.assign(text.begin(), text.end());
+  input.target = target.value_or(Target::differential);
   return true;
 }
 
-std::string as_string(const std::vector<std::uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
+fuzz::RunOutcome run(const FuzzInput& input, const fuzz::RunOptions& options = {}) {
+  return input.trace ? fuzz::run_trace(*input.trace, input.target, options)
+                     : fuzz::run_input(input.bytes, input.target, options);
+}
 
 std::string parties_text(const std::vector<std::string>& parties) {
   std::string s;
@@ -98,70 +70,78 @@ std::string parties_text(const std::vector<std::string>& parties) {
   return s;
 }
 
-}  // namespace
-
-const char* fuzz_usage() { return kFuzzUsage; }
-
-int cmd_decode(const std::vector<std::string>& args) {
-  Args a = parse_args(args, true, false, false);
-  if (!a.ok) return usage_error();
-  std::vector<std::uint8_t> bytes;
-  if (!load_input(a.path, a.target, bytes)) return kExitBadInput;
-  std::cout << format_trace(fuzz::decode(bytes, *a.target));
-  return kExitOk;
-}
-
-int cmd_encode(const std::vector<std::string>& args) {
-  Args a = parse_args(args, false, true, false);
-  if (!a.ok || a.out.empty()) return usage_error();
-  Trace trace;
-  PoolConfig config;
-  if (!load_trace(a.path, trace, config)) return kExitBadInput;
-  std::vector<std::uint8_t> bytes;
+// Encodes a trace; false after printing why (too long, options no party takes, or a trace that
+// would not decode back to itself because it does not run to its end).
+bool encode_exactly(const std::string& name, const Trace& trace, std::vector<std::uint8_t>& bytes) {
   try {
     bytes = fuzz::encode(trace);
   } catch (const fuzz::EncodeError& e) {
-    std::cerr << a.path << ": " << e.what() << "\n";
-    return kExitBadInput;
+    std::cerr << name << ": " << e.what() << "\n";
+    return false;
   }
-  // The encoding is exact only for a trace that replays without a runtime error: say so.
   const Target target = fuzz::target_for(trace.pool.semantics);
   const std::string back = format_trace(fuzz::decode(bytes, target));
   if (back != format_trace(trace)) {
-    std::cerr << a.path << ": the trace does not replay to its end on " << fuzz::target_parties(target).front()
+    std::cerr << name << ": the trace does not run to its end on " << fuzz::target_parties(target).front()
               << " (a write outside a live block, or a corrupted heap before the last operation), so its encoding "
                  "would decode to a different trace:\n"
               << back;
-    return kExitBadInput;
+    return false;
   }
-  if (!write_file(a.out, as_string(bytes))) {
-    std::cerr << a.out << ": cannot write the file\n";
-    return kExitBadInput;
-  }
+  return true;
+}
+
+}  // namespace
+
+std::string target_details() {
+  return "T: differential (optimized, port-seed, model; seed semantics) or thing (port-thing, model). A .trace\n"
+         "FILE runs on the target of its semantics unless --target says otherwise.\n";
+}
+
+int run_decode(const Arguments& args) {
+  FuzzInput input;
+  if (!load_input(args, input)) return kExitBadInput;
+  std::cout << format_trace(input.trace ? *input.trace : fuzz::decode(input.bytes, input.target));
   return kExitOk;
 }
 
-int cmd_repro(const std::vector<std::string>& args) {
-  Args a = parse_args(args, true, false, false);
-  if (!a.ok) return usage_error();
+int run_encode(const Arguments& args) {
+  const auto out = args.value("--output");  // required: the parser has checked it is there
+  TraceFile file;
+  if (!file.open(args.operands()[0]) || !file.check(fuzz::kMaxOpsV2)) return kExitBadInput;
   std::vector<std::uint8_t> bytes;
-  if (!load_input(a.path, a.target, bytes)) return kExitBadInput;
-  const Target target = *a.target;
-  const Trace decoded = fuzz::decode(bytes, target);
+  if (!encode_exactly(file.name(), file.load(), bytes)) return kExitBadInput;
+  return write_output(*out, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())) ? kExitOk
+                                                                                                          : kExitBadInput;
+}
+
+int run_repro(const Arguments& args) {
+  FuzzInput input;
+  if (!load_input(args, input)) return kExitBadInput;
   fuzz::RunOptions options;
   options.collect_lines = true;
-  const fuzz::RunOutcome out = fuzz::run_input(bytes, target, options);
-  const unsigned version = bytes.empty() ? fuzz::kFormatVersion : bytes[0];
-  std::cout << "target " << fuzz::target_name(target) << " (" << parties_text(out.parties) << "), " << bytes.size()
-            << " bytes, format v" << int{fuzz::kFormatVersion};
-  if (version != fuzz::kFormatVersion) std::cout << " (byte 0 is " << version << ", read as v1)";
-  std::cout << "\n";
-  std::cout << "decoded trace (" << decoded.ops.size() << " operations):\n" << format_trace(decoded);
+  const fuzz::RunOutcome out = run(input, options);
+  std::cout << "target " << fuzz::target_name(input.target) << " (" << parties_text(out.parties) << "), ";
+  if (input.trace) {
+    std::cout << "trace " << input.name << "\n";
+    std::cout << "trace (" << input.trace->ops.size() << " operations):\n" << format_trace(*input.trace);
+  } else {
+    const std::uint8_t byte0 = input.bytes.empty() ? fuzz::kFormatVersion : input.bytes[0];
+    const unsigned version = fuzz::effective_version(byte0);
+    std::cout << input.bytes.size() << " bytes, format v" << version;
+    if (byte0 != version) std::cout << " (byte 0 is " << unsigned{byte0} << ", read as v1)";
+    std::cout << "\n";
+    const Trace decoded = fuzz::decode(input.bytes, input.target);
+    std::cout << "decoded trace (" << decoded.ops.size() << " operations):\n" << format_trace(decoded);
+  }
   std::cout << "results:\n";
-  for (std::size_t i = 0; i < out.lines.size(); ++i) {
-    for (std::size_t p = 0; p < out.lines[i].size(); ++p) {
-      std::cout << out.parties[p] << " " << out.lines[i][p] << "\n";
-    }
+  for (const auto& line : out.lines) {
+    for (std::size_t p = 0; p < line.size(); ++p) std::cout << out.parties[p] << " " << line[p] << "\n";
+  }
+  if (out.illegal_write) {
+    const Operation& op = input.trace->ops[out.trace.ops.size()];
+    std::cerr << input.name << ":" << op.line << ": write outside a live block\n";
+    return kExitRuntimeError;
   }
   if (!out.divergence) {
     std::cout << "no divergence: " << out.trace.ops.size() << " operations agree\n";
@@ -171,33 +151,47 @@ int cmd_repro(const std::vector<std::string>& args) {
   return kExitDiverged;
 }
 
-int cmd_minimize(const std::vector<std::string>& args) {
-  Args a = parse_args(args, true, true, true);
-  if (!a.ok) return usage_error();
-  std::vector<std::uint8_t> bytes;
-  if (!load_input(a.path, a.target, bytes)) return kExitBadInput;
-  const Target target = *a.target;
-  const fuzz::RunOutcome out = fuzz::run_input(bytes, target);
+int run_minimize(const Arguments& args) {
+  std::size_t max_runs = 5000;
+  if (const auto text = args.value("--max-runs")) {
+    const auto n = parse_count(*text, 1, 10'000'000);
+    if (!n) {
+      std::cerr << "fealloc minimize: --max-runs must be a whole number from 1 to 10000000, not " << quote_token(*text) << "\n";
+      return kExitBadInput;
+    }
+    max_runs = *n;
+  }
+  FuzzInput input;
+  if (!load_input(args, input)) return kExitBadInput;
+  const fuzz::RunOutcome out = run(input);
+  if (out.illegal_write) {
+    std::cerr << input.name << ": the trace writes outside a live block before any divergence: nothing to minimize\n";
+    return kExitBadInput;
+  }
   if (!out.divergence) {
-    std::cerr << a.path << ": no divergence on the " << fuzz::target_name(target) << " target: nothing to minimize\n";
+    std::cerr << input.name << ": no divergence on the " << fuzz::target_name(input.target) << " target: nothing to minimize\n";
     return kExitBadInput;
   }
   const std::string signature = out.divergence->signature();
-  auto result = fuzz::minimize(out.trace, target, signature, a.max_runs);
+  auto result = fuzz::minimize(out.trace, input.target, signature, max_runs);
   if (!result) {
-    std::cerr << a.path << ": the decoded trace does not reproduce " << signature << "\n";
+    std::cerr << input.name << ": the trace run does not reproduce " << signature << "\n";
     return kExitBadInput;
   }
   std::vector<std::uint8_t> min_bytes;
   try {
     min_bytes = fuzz::encode(result->trace);
   } catch (const fuzz::EncodeError& e) {
-    std::cerr << a.path << ": " << e.what() << "\n";
+    std::cerr << input.name << ": " << e.what() << "\n";
     return kExitBadInput;
   }
-  std::filesystem::path out_path = a.out;
+  std::filesystem::path out_path = args.value("--output").value_or("");
   if (out_path.empty()) {
-    out_path = std::filesystem::path(a.path);
+    if (args.operands()[0] == "-") {
+      std::cerr << "fealloc minimize: -o FILE is required for standard input\n";
+      return kExitBadInput;
+    }
+    out_path = std::filesystem::path(args.operands()[0]);
     out_path.replace_extension();
     out_path += ".min.bin";
   }
@@ -208,21 +202,18 @@ int cmd_minimize(const std::vector<std::string>& args) {
     trace_path += ".trace";
   }
   // What the file decodes to is the trace kept beside it (they are equal by construction).
-  const std::string text = format_trace(fuzz::decode(min_bytes, target));
-  const std::string header = "# minimized from " + a.path + " (" + std::to_string(out.trace.ops.size()) + " -> " +
+  const std::string text = format_trace(fuzz::decode(min_bytes, input.target));
+  const std::string header = "# minimized from " + input.name + " (" + std::to_string(out.trace.ops.size()) + " -> " +
                              std::to_string(result->trace.ops.size()) + " operations, " +
                              std::to_string(result->runs) + " runs)\n# signature: " + signature + "\n";
-  if (!write_file(out_path.string(), as_string(min_bytes)) || !write_file(trace_path.string(), header + text)) {
-    std::cerr << out_path.string() << ": cannot write the files\n";
-    return kExitBadInput;
-  }
+  const std::string_view bin(reinterpret_cast<const char*>(min_bytes.data()), min_bytes.size());
+  if (!write_output(out_path.string(), bin) || !write_output(trace_path.string(), header + text)) return kExitBadInput;
   std::cout << header << text;
   std::cout << "wrote " << out_path.string() << " and " << trace_path.string() << "\n";
   return kExitOk;
 }
 
-int cmd_dict(const std::vector<std::string>& args) {
-  if (!args.empty()) return usage_error();
+int run_dict(const Arguments&) {
   std::cout << fuzz::dictionary_text();
   return kExitOk;
 }

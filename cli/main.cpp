@@ -1,125 +1,79 @@
-// fealloc: the command line. `fealloc replay [--impl NAME] [--final] TRACE` prints the replay
-// output of spec/trace-format.md. Exit status: 0 ok, 2 bad input (usage, trace, options),
-// 3 runtime error line printed (corrupt heap, illegal write). The fuzz input tools (decode,
-// encode, repro, minimize, dict) are in cli/fuzz_commands.cpp.
-#include "cli/cli_common.hpp"
+// fealloc: the command line. Dispatch, usage and --help come from the command table
+// (cli/commands.cpp); exit statuses are listed in its usage. Standard output is flushed and
+// checked before exit: output that could not be written is an error.
 #include "cli/commands.hpp"
-#include "core/pool_config.hpp"
-#include "harness/executor.hpp"
-#include "harness/parties.hpp"
+#include "fuzz/input_format.hpp"
 #include "harness/replay.hpp"
 #include "harness/trace.hpp"
 
-#include <algorithm>
-#include <fstream>
+#include <cstdio>
 #include <iostream>
-#include <sstream>
 #include <string>
+#include <variant>
 #include <vector>
+
+#ifndef FEALLOC_VERSION
+#define FEALLOC_VERSION "unknown"
+#endif
 
 namespace {
 
 using namespace fealloc;
-using fealloc::cli::load_trace;
-using fealloc::cli::split_commas;
+using namespace fealloc::cli;
 
-int usage() {
-  std::cerr << "usage:\n"
-               "  fealloc replay [--impl "
-            << implementation_list()
-            << "] [--final] TRACE\n"
-               "  fealloc check [--parties a,b,...] TRACE   (parties: "
-            << party_list() << ")\n"
-            << fealloc::cli::fuzz_usage();
-  return kExitBadInput;
-}
-
-int cmd_replay(const std::vector<std::string>& args) {
-  std::string impl = "port";
-  bool final_only = false;
-  std::string path;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--impl" && i + 1 < args.size()) {
-      impl = args[++i];
-    } else if (args[i] == "--final") {
-      final_only = true;
-    } else if (path.empty() && !args[i].empty() && args[i][0] != '-') {
-      path = args[i];
-    } else {
-      return usage();
-    }
-  }
-  if (path.empty()) return usage();
-  Trace trace;
-  PoolConfig config;
-  if (!load_trace(path, trace, config)) return kExitBadInput;
-  if (find_implementation(impl, config.semantics) == nullptr) {
-    std::cerr << "unknown implementation '" << impl << "' (or it does not implement " << semantics_name(config.semantics)
-              << " semantics in the " << layout_name(config.layout) << " layout)\n";
+int dispatch(const std::vector<std::string>& argv) {
+  if (argv.empty()) {
+    std::cerr << usage();
     return kExitBadInput;
   }
-  return replay(trace, impl, final_only, std::cout);
-}
-
-// Runs every party on the trace. Exit 0: they agree; 1: divergence (report on stdout);
-// 2: bad input; 3: the trace writes outside a live block.
-int cmd_check(const std::vector<std::string>& args) {
-  std::vector<std::string> parties;
-  std::string path;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--parties" && i + 1 < args.size()) {
-      parties = split_commas(args[++i]);
-    } else if (path.empty() && !args[i].empty() && args[i][0] != '-') {
-      path = args[i];
+  const std::string& first = argv.front();
+  if (first == "--help" || first == "-h" || first == "help") {
+    if (argv.size() == 2 && find_command(argv[1]) != nullptr) {
+      std::cout << command_help(*find_command(argv[1]));
     } else {
-      return usage();
+      std::cout << usage();
     }
+    return kExitOk;
   }
-  if (path.empty()) return usage();
-  Trace trace;
-  PoolConfig config;
-  if (!load_trace(path, trace, config)) return kExitBadInput;
-  if (parties.empty()) parties = default_parties(config.semantics);
-  std::string error;
-  auto executor = Executor::create(trace.pool, parties, error);
-  if (!executor) {
-    std::cerr << path << ": " << error << "\n";
+  if (first == "--version") {
+    std::cout << "fealloc " << FEALLOC_VERSION << " (trace format v1; fuzz input format v"
+              << unsigned{fuzz::kFormatVersion} << " and v" << unsigned{fuzz::kFormatVersion2} << ")\n";
+    return kExitOk;
+  }
+  const CommandSpec* command = find_command(first);
+  if (command == nullptr) {
+    std::cerr << "fealloc: unknown command " << quote_token(first) << "\n\n" << usage();
     return kExitBadInput;
   }
-  const auto result = executor->run(trace.ops);
-  if (result.status == Executor::StepStatus::diverged) {
-    std::cout << executor->divergence()->report(executor->trace_so_far());
-    return kExitDiverged;
+  const std::vector<std::string> rest(argv.begin() + 1, argv.end());
+  auto parsed = parse_arguments(*command, rest);
+  if (auto* error = std::get_if<std::string>(&parsed)) {
+    std::cerr << "fealloc " << command->name << ": " << *error << "\nusage: " << synopsis(*command) << "\n(fealloc "
+              << command->name << " --help for more)\n";
+    return kExitBadInput;
   }
-  if (result.status == Executor::StepStatus::illegal_write) {
-    const Operation& op = trace.ops[result.ops_run];
-    std::cerr << path << ":" << op.line << ": write outside a live block\n";
-    return kExitRuntimeError;
+  const Arguments& args = std::get<Arguments>(parsed);
+  if (args.wants_help()) {
+    std::cout << command_help(*command);
+    return kExitOk;
   }
-  std::cout << "agree: " << result.ops_run << " operations on";
-  for (const auto& p : parties) std::cout << " " << p;
-  std::cout << "\n";
-  return kExitOk;
+  try {
+    return command->run(args);
+  } catch (const std::exception& e) {
+    std::cerr << "fealloc " << command->name << ": " << e.what() << "\n";
+    return kExitBadInput;
+  }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty()) return usage();
-  const std::string command = args.front();
-  args.erase(args.begin());
-  try {
-    if (command == "replay") return cmd_replay(args);
-    if (command == "check") return cmd_check(args);
-    if (command == "decode") return fealloc::cli::cmd_decode(args);
-    if (command == "encode") return fealloc::cli::cmd_encode(args);
-    if (command == "repro") return fealloc::cli::cmd_repro(args);
-    if (command == "minimize") return fealloc::cli::cmd_minimize(args);
-    if (command == "dict") return fealloc::cli::cmd_dict(args);
-  } catch (const std::exception& e) {
-    std::cerr << "fealloc: " << e.what() << "\n";
-    return kExitBadInput;
+  std::ios::sync_with_stdio(false);
+  int status = dispatch(std::vector<std::string>(argv + 1, argv + argc));
+  std::cout.flush();
+  if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    std::cerr << "fealloc: cannot write standard output\n";
+    if (status == kExitOk) status = kExitBadInput;
   }
-  return usage();
+  return status;
 }

@@ -221,14 +221,15 @@ std::uint64_t Decoder::read_varint() {
 }
 
 void Decoder::sync(const TraceState& state) {
-  const std::vector<u256>& results = state.results();
-  if (results.size() != kinds_.size()) {
+  if (state.result_count() != kinds_.size()) {
     throw std::logic_error("fuzz::Decoder::next: the state must hold the result of every operation yielded before");
   }
-  for (; synced_ < results.size(); ++synced_) {
-    if (!returns_pointer(kinds_[synced_]) || results[synced_] == 0) continue;
+  for (; synced_ < kinds_.size(); ++synced_) {
+    if (!returns_pointer(kinds_[synced_])) continue;
+    const u256 result = state.result(synced_);
+    if (result == 0) continue;
     const auto k = static_cast<std::uint32_t>(synced_ + 1);
-    latest_[results[synced_]] = k;
+    latest_[result] = k;
     pointer_ops_.push_back(k);
   }
 }

@@ -4,6 +4,7 @@
 #include "harness/thing_deviations.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace fealloc {
 
@@ -70,6 +71,7 @@ std::unique_ptr<Executor> Executor::create(const PoolOptions& options, const std
 }
 
 const Trace& Executor::trace_so_far() const {
+  if (!options_.keep_trace) throw std::logic_error("Executor::trace_so_far() needs Options::keep_trace");
   if (trace_built_ == 0) trace_.pool = pool_;
   for (; trace_built_ < ops_.size(); ++trace_built_) {
     Operation op = ops_[trace_built_];
@@ -87,8 +89,8 @@ const Trace& Executor::trace_so_far() const {
 void Executor::diverge(std::string field, std::size_t a, std::size_t b, std::string value_a, std::string value_b,
                        std::string detail) {
   Divergence d;
-  d.op_number = ops_.size();
-  d.op_kind = ops_.back().kind;
+  d.op_number = op_count_;
+  d.op_kind = last_op_.kind;
   d.field = std::move(field);
   d.party_a = names_[a];
   d.party_b = names_[b];
@@ -111,7 +113,7 @@ Executor::StepStatus Executor::diverged() {
   const PartyInfo* a = find_party(d.party_a);
   const PartyInfo* b = find_party(d.party_b);
   if (a != nullptr && b != nullptr && (a->semantics == Semantics::thing) != (b->semantics == Semantics::thing)) {
-    d.known = classify_thing_deviation(ops_.back(), last_ptr_, results_[0].pointer, d, config_);
+    d.known = classify_thing_deviation(last_op_, last_ptr_, results_[0].pointer, d, config_);
   }
   return StepStatus::diverged;
 }
@@ -275,17 +277,19 @@ Executor::StepStatus Executor::step(const Operation& op) {
   }
   // Kept without a write's bytes (those go to one flat buffer), so that stepping allocates nothing
   // once the buffers have grown.
-  ops_.emplace_back();
-  Operation& stored = ops_.back();
-  stored.kind = op.kind;
-  stored.ptr = op.ptr;
-  stored.size = op.size;
-  stored.fill = op.fill;
-  stored.offset = op.offset;
-  stored.line = op.line;
-  if (op.kind == OpKind::write) {
-    write_bytes_.insert(write_bytes_.end(), op.bytes.begin(), op.bytes.end());
-    write_ends_.push_back(write_bytes_.size());
+  ++op_count_;
+  last_op_.kind = op.kind;
+  last_op_.ptr = op.ptr;
+  last_op_.size = op.size;
+  last_op_.fill = op.fill;
+  last_op_.offset = op.offset;
+  last_op_.line = op.line;
+  if (options_.keep_trace) {
+    ops_.push_back(last_op_);
+    if (op.kind == OpKind::write) {
+      write_bytes_.insert(write_bytes_.end(), op.bytes.begin(), op.bytes.end());
+      write_ends_.push_back(write_bytes_.size());
+    }
   }
   last_ptr_ = ptr;
 
@@ -316,7 +320,7 @@ Executor::StepStatus Executor::step(const Operation& op) {
     for (std::size_t i = 0; i < n; ++i) {
       if (EvmMemory* m = parties_[i]->memory()) m->take_written_ranges(ranges_[i]);
     }
-    if (ops_.size() == 1) {
+    if (op_count_ == 1) {
       // The constructors' stores (the state words) happened before write tracking was on: the
       // first comparison covers the whole pool once.
       for (auto& ranges : ranges_) ranges.push_back({0, config_.end});
@@ -352,13 +356,13 @@ std::uint64_t Executor::full_interval() const {
     known = true;
     blocks = std::max(blocks, stats_[i].used_count + stats_[i].free_count);
   }
-  if (!known) blocks = ops_.size();
+  if (!known) blocks = op_count_;
   return std::max<std::uint64_t>(options_.full_every, blocks / kBlocksPerOperation);
 }
 
 Executor::StepStatus Executor::finish() {
   if (divergence_) return StepStatus::diverged;
-  if (ops_.empty()) return StepStatus::ok;
+  if (op_count_ == 0) return StepStatus::ok;
   // Once per input: also the whole memories, not just what the last operation wrote.
   if (!full_comparison(true)) return diverged();
   return StepStatus::ok;
@@ -370,7 +374,7 @@ std::vector<std::string> Executor::last_lines() {
     if (failures_[i].empty() && !stats_full_[i]) ask_stats(i);
     lines.push_back(!failures_[i].empty()
                         ? failures_[i]
-                        : replay_line(ops_.size(), results_[i], stats_[i], config_.layout, heap_field(*parties_[i])));
+                        : replay_line(op_count_, results_[i], stats_[i], config_.layout, heap_field(*parties_[i])));
   }
   return lines;
 }

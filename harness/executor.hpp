@@ -37,6 +37,7 @@ class Executor {
     std::uint32_t full_every = kDefaultFullEvery;  // K; 0: only at the end and on divergence
     bool full_every_scales = true;              // stretch K on big heaps (kBlocksPerOperation)
     bool stats_every_op = false;                // every party's full stats after every operation (replay)
+    bool keep_trace = true;                     // keep the operations for trace_so_far(); off: O(1) memory per operation
   };
 
   // nullptr and a message in `error` when a party does not exist or rejects the options.
@@ -67,9 +68,10 @@ class Executor {
 
   const std::optional<Divergence>& divergence() const { return divergence_; }
   // How many operations step() took (the diverging one included, an illegal write not).
-  std::size_t ops_run() const { return ops_.size(); }
-  const Operation& op(std::size_t i) const { return ops_[i]; }  // without a write's bytes
+  std::size_t ops_run() const { return op_count_; }
+  const Operation& op(std::size_t i) const { return ops_.at(i); }  // without a write's bytes; needs keep_trace
   // The operations run so far, the diverging one last: a trace that reproduces the divergence.
+  // Needs Options::keep_trace (throws std::logic_error without it).
   const Trace& trace_so_far() const;
   const TraceState& state() const { return state_; }
   const std::vector<std::string>& party_names() const { return names_; }
@@ -115,9 +117,11 @@ class Executor {
   std::vector<std::string> names_;
   std::optional<Divergence> divergence_;
 
-  // The operations run; a write's bytes live in write_bytes_ (ends in write_ends_), so stepping
-  // copies no vector. trace_ is built from them on request.
+  // The operations run (with keep_trace); a write's bytes live in write_bytes_ (ends in
+  // write_ends_), so stepping copies no vector. trace_ is built from them on request.
   PoolOptions pool_;
+  std::size_t op_count_ = 0;
+  Operation last_op_;  // without a write's bytes
   std::vector<Operation> ops_;
   std::vector<std::uint8_t> write_bytes_;
   std::vector<std::size_t> write_ends_;

@@ -12,7 +12,19 @@ u256 TraceState::resolve(const PtrArg& ptr) const {
   if (ptr.ref == 0) return ptr.value;
   // A pointer may exceed 2^256-1 only by adding d to a result; the sum wraps as u256 arithmetic
   // would, which any party then rejects as a garbage pointer (no live block is that high).
-  return results_.at(ptr.ref - 1) + ptr.value;
+  return result(ptr.ref - 1) + ptr.value;
+}
+
+u256 TraceState::result(std::size_t i) const {
+  const std::uint64_t low = results_.at(i);
+  return low == kWide ? wide_results_.at(i) : u256(low);
+}
+
+std::vector<u256> TraceState::results() const {
+  std::vector<u256> all;
+  all.reserve(results_.size());
+  for (std::size_t i = 0; i < results_.size(); ++i) all.push_back(result(i));
+  return all;
 }
 
 TraceState::WriteTarget TraceState::write_target(const Operation& op) const {
@@ -27,7 +39,13 @@ TraceState::WriteTarget TraceState::write_target(const Operation& op) const {
 }
 
 void TraceState::record(const Operation& op, const u256& resolved_ptr, const OpResult& result) {
-  results_.push_back(result.kind == OpResult::Kind::pointer ? result.pointer : u256(0));
+  const u256 pointer = result.kind == OpResult::Kind::pointer ? result.pointer : u256(0);
+  if (pointer >= kWide) {
+    wide_results_[results_.size()] = pointer;
+    results_.push_back(kWide);
+  } else {
+    results_.push_back(low_u64(pointer));
+  }
   switch (op.kind) {
     case OpKind::malloc:
     case OpKind::calloc:
@@ -113,23 +131,38 @@ std::string error_line(std::size_t op_number, const std::string& kind) {
 }
 
 int replay(const Trace& trace, std::string_view impl, bool final_only, std::ostream& out) {
-  const PartyInfo* party = find_implementation(impl, trace.pool.semantics);
+  std::size_t next_op = 0;
+  return replay(
+      trace.pool,
+      [&](Operation& op) {
+        if (next_op == trace.ops.size()) return false;
+        op = trace.ops[next_op++];
+        return true;
+      },
+      impl, final_only, out);
+}
+
+int replay(const PoolOptions& pool, const std::function<bool(Operation&)>& next, std::string_view impl, bool final_only,
+           std::ostream& out) {
+  const PartyInfo* party = find_implementation(impl, pool.semantics);
   if (party == nullptr) {
     throw std::invalid_argument("no implementation '" + std::string(impl) + "' of " +
-                                std::string(semantics_name(trace.pool.semantics)) + " semantics (" +
-                                implementation_list() + ")");
+                                std::string(semantics_name(pool.semantics)) + " semantics (" + implementation_list() + ")");
   }
   Executor::Options options;
   options.checks = false;
   options.full_every = 0;
   options.stats_every_op = true;  // each line has them, and a thi.ng stats walk may find a corrupt heap
+  options.keep_trace = false;
   std::string error;
-  auto ex = Executor::create(trace.pool, {std::string(party->name)}, error, options);
+  auto ex = Executor::create(pool, {std::string(party->name)}, error, options);
   if (!ex) throw std::invalid_argument(error);
   const Layout layout = ex->party(0).config().layout;
-  for (std::size_t i = 0; i < trace.ops.size(); ++i) {
-    const std::size_t number = i + 1;
-    const Executor::StepStatus status = ex->step(trace.ops[i]);
+  Operation op;
+  std::size_t number = 0;
+  while (out && next(op)) {
+    ++number;
+    const Executor::StepStatus status = ex->step(op);
     if (status == Executor::StepStatus::illegal_write) {
       out << error_line(number, "write outside a live block") << '\n';
       return kExitRuntimeError;
@@ -140,9 +173,11 @@ int replay(const Trace& trace, std::string_view impl, bool final_only, std::ostr
       out << error_line(number, "corrupt") << '\n';
       return kExitRuntimeError;
     }
-    if (!final_only || number == trace.ops.size()) {
-      out << replay_line(number, ex->last_result(0), ex->last_stats(0), layout, heap_field(ex->party(0))) << '\n';
-    }
+    if (!final_only) out << replay_line(number, ex->last_result(0), ex->last_stats(0), layout, heap_field(ex->party(0))) << '\n';
+  }
+  // The last line is known to be the last only now: its state is still the party's.
+  if (final_only && number > 0) {
+    out << replay_line(number, ex->last_result(0), ex->last_stats(0), layout, heap_field(ex->party(0))) << '\n';
   }
   return kExitOk;
 }

@@ -6,6 +6,7 @@
 #include "harness/trace.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory_resource>
 #include <ostream>
@@ -45,12 +46,20 @@ class TraceState {
   const LiveBlocks& live() const { return live_; }
   // Room for n more operations' results, so that recording them allocates nothing.
   void reserve(std::size_t n) { results_.reserve(results_.size() + n); }
-  // What each operation recorded so far returned (0 when it returned no pointer): @k is results()[k-1].
-  const std::vector<u256>& results() const { return results_; }
+  // What operation i (0-based) returned: its pointer, or 0 when it returned none. @k is result(k-1).
+  u256 result(std::size_t i) const;
+  std::size_t result_count() const { return results_.size(); }
+  // Every result so far (tests, the fuzz tools).
+  std::vector<u256> results() const;
 
  private:
   const PoolConfig& config_;
-  std::vector<u256> results_;  // per operation: the pointer it returned (0 otherwise)
+  // Per operation: the pointer it returned (0 otherwise). Pointers fit 64 bits (they are inside a
+  // memory of at most EvmMemory::kDefaultCap bytes) unless a party is wrong: those few are kept
+  // whole in wide_results_, and results_ has all ones there. 8 bytes an operation, not 32.
+  static constexpr std::uint64_t kWide = ~std::uint64_t{0};
+  std::vector<std::uint64_t> results_;
+  std::map<std::size_t, u256> wide_results_;
   std::pmr::unsynchronized_pool_resource node_pool_;
   LiveBlocks live_;  // pointer -> requested size
 };
@@ -76,6 +85,11 @@ inline constexpr int kExitRuntimeError = 3;
 // an error line (corrupt heap, illegal write). Throws std::invalid_argument for an unknown
 // implementation or bad options, std::runtime_error for any other failure of the party.
 int replay(const Trace& trace, std::string_view impl, bool final_only, std::ostream& out);
+// The same from any source of operations: next(op) yields them in order and false at the end.
+// Keeps nothing per operation but its result (8 bytes), so a trace of any length replays from a
+// stream. Stops early once `out` has failed.
+int replay(const PoolOptions& pool, const std::function<bool(Operation&)>& next, std::string_view impl, bool final_only,
+           std::ostream& out);
 
 // The heap field for an allocator: FNV-1a of its memory over [0, end), or "" for a party that
 // keeps no memory (the model), which prints null.

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string>
 
 namespace fealloc {
@@ -106,6 +107,53 @@ TEST(Trace, FormatParsesBackToTheSameTrace) {
   for (std::size_t i = 0; i < t.ops.size(); ++i) EXPECT_EQ(again.ops[i], t.ops[i]) << i;
   EXPECT_EQ(again.pool.start, t.pool.start);
   EXPECT_EQ(again.pool.compact, t.pool.compact);
+}
+
+TEST(Trace, KnowsThePoolLinesNumber) {
+  EXPECT_EQ(parse_ok("# one\n# two\n\npool end=0x100\nmalloc 1\n").pool_line, 4);
+  EXPECT_EQ(parse_ok("pool\n").pool_line, 1);
+}
+
+TEST(Trace, ErrorsShowAtMostAShortPrintableToken) {
+  const std::string huge(1 << 20, '7');
+  const ParseError e = parse_error("pool\nmalloc " + huge + "x\n");
+  EXPECT_EQ(e.line, 2);
+  EXPECT_LT(e.message.size(), 200u) << e.message.substr(0, 300);
+  EXPECT_NE(e.message.find("(1048577 bytes)"), std::string::npos) << e.message;
+  for (const std::string& bad : {std::string("ma\0lloc", 7), std::string("ma\vlloc"), std::string("\xef\xbb\xbfmalloc")}) {
+    const ParseError b = parse_error("pool\n" + bad + " 1\n");
+    EXPECT_EQ(b.line, 2);
+    for (const char c : b.message) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << "byte " << int(c) << " in " << b.message;
+  }
+  EXPECT_EQ(quote_token(std::string("a\0b", 3)), "'a\\x00b'");
+  EXPECT_EQ(quote_token("\xef\xbb\xbfpool"), "'\\xef\\xbb\\xbfpool'");
+  EXPECT_EQ(quote_token("it's"), "'it\\x27s'");
+}
+
+TEST(Trace, ReaderFromAStreamEqualsTheWholeParse) {
+  const std::string text = "# c\r\npool end=0x1000\r\nmalloc 24\n\n\tcalloc 8 255 # x\nwrite @2 0 00ff\nfree @1+8";
+  const Trace whole = parse_ok(text);
+  std::istringstream in(text);
+  TraceReader reader(in);
+  std::vector<Operation> ops;
+  Operation op;
+  while (reader.next(op)) ops.push_back(op);
+  ASSERT_FALSE(reader.error());
+  EXPECT_EQ(reader.pool_line(), whole.pool_line);
+  ASSERT_EQ(ops.size(), whole.ops.size());
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    EXPECT_EQ(ops[i], whole.ops[i]) << i;
+    EXPECT_EQ(ops[i].line, whole.ops[i].line) << i;
+  }
+  // Errors name the same line both ways, including the line after the last.
+  for (const std::string bad : {"", "# only\n\n", "# c", "pool\nmalloc 1\nfree @3\n"}) {
+    std::istringstream bad_in(bad);
+    TraceReader bad_reader(bad_in);
+    while (bad_reader.next(op)) {
+    }
+    ASSERT_TRUE(bad_reader.error()) << bad;
+    EXPECT_EQ(bad_reader.error()->line, parse_error(bad).line) << bad;
+  }
 }
 
 }  // namespace

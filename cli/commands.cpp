@@ -1,0 +1,82 @@
+// The command table: every command, its options and its help, written once.
+#include "cli/commands.hpp"
+
+#include "harness/replay.hpp"
+
+#include <array>
+
+namespace fealloc::cli {
+
+namespace {
+
+constexpr OptionSpec kTargetOption{"--target", "", "T", "the fuzz target: differential (default) or thing"};
+
+constexpr std::array kReplayOptions{
+    OptionSpec{"--impl", "", "NAME", "the implementation to run (default: port)"},
+    OptionSpec{"--final", "", "", "print only the last operation's line"},
+};
+constexpr std::array kCheckOptions{
+    OptionSpec{"--parties", "", "A,B,...", "the parties to compare (default: every party of the trace's semantics)"},
+};
+constexpr std::array kDecodeOptions{kTargetOption};
+constexpr std::array kEncodeOptions{
+    OptionSpec{"--output", "-o", "FILE", "where to write the fuzz input (- for standard output)", true},
+};
+constexpr std::array kReproOptions{kTargetOption};
+constexpr std::array kMinimizeOptions{
+    kTargetOption,
+    OptionSpec{"--max-runs", "", "N", "at most N runs of the input while shrinking it (1..10000000, default 5000)"},
+    OptionSpec{"--output", "-o", "FILE", "the minimized input (default: FILE with .min.bin); its trace goes beside it"},
+};
+
+constexpr std::array kCommands{
+    CommandSpec{"replay", "TRACE", 1, 1,
+                "Replay a trace on one implementation and print one JSON line per operation (spec/trace-format.md).",
+                replay_details, kReplayOptions, run_replay},
+    CommandSpec{"check", "TRACE", 1, 1,
+                "Run a trace on several parties, comparing them after every operation; print the first divergence.",
+                check_details, kCheckOptions, run_check},
+    CommandSpec{"decode", "FILE", 1, 1, "Print the trace a fuzz input decodes to (a .trace file: its canonical form).",
+                target_details, kDecodeOptions, run_decode},
+    CommandSpec{"encode", "TRACE", 1, 1, "Write a trace as a fuzz input that decodes back to it.", nullptr,
+                kEncodeOptions, run_encode},
+    CommandSpec{"repro", "FILE", 1, 1,
+                "Run a fuzz input (or a .trace) on its target's parties: every result, and the divergence if any.",
+                target_details, kReproOptions, run_repro},
+    CommandSpec{"minimize", "FILE", 1, 1,
+                "Shrink a diverging fuzz input (or .trace) to a smaller one with the same divergence signature.",
+                target_details, kMinimizeOptions, run_minimize},
+    CommandSpec{"dict", "", 0, 0, "Print the fuzz dictionary (fuzz/fealloc.dict).", nullptr, {}, run_dict},
+};
+
+constexpr const char* kExitCodes =
+    "exit status:\n"
+    "  0  done (check, repro: the parties agree)\n"
+    "  1  the parties diverged (check, repro); the report is on standard output\n"
+    "  2  bad usage or bad input (an unreadable file, a malformed trace, bad pool options), or an output\n"
+    "     that could not be written\n"
+    "  3  the trace itself fails while running: a write outside a live block, a pointer @k+d above\n"
+    "     2^256-1, or a corrupted heap (replay); the line says which\n";
+
+}  // namespace
+
+std::span<const CommandSpec> commands() { return kCommands; }
+
+const CommandSpec* find_command(std::string_view name) {
+  for (const CommandSpec& command : kCommands) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+std::string usage() {
+  std::string s = "usage: fealloc COMMAND [OPTIONS] OPERANDS    (fealloc COMMAND --help for each)\n\ncommands:\n";
+  for (const CommandSpec& command : kCommands) {
+    s += "  " + synopsis(command) + "\n      " + std::string(command.summary) + "\n";
+  }
+  s += "  fealloc --help | -h        this help\n  fealloc --version          the version and the formats it reads\n\n";
+  s += "A file operand may be - for standard input.\n\n";
+  return s + kExitCodes;
+}
+
+}  // namespace fealloc::cli
