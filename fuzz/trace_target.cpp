@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 #include <variant>
@@ -25,9 +26,9 @@ namespace fealloc::fuzz {
 
 namespace {
 
-constexpr std::array<std::string_view, 11> kPropertyIds{
-    "exception", "error-line", "message-empty", "message-length", "message-printable", "op-line",
-    "reparse",   "round-trip", "fixed-point",   "pool-message",   "pool-start",
+constexpr std::array<std::string_view, 12> kPropertyIds{
+    "exception", "error-line",  "message-empty", "message-length", "message-printable", "op-line",
+    "stream",    "reparse",     "round-trip",    "fixed-point",    "pool-message",      "pool-start",
 };
 
 // How much of the input, or of a parsed text, a report quotes.
@@ -146,12 +147,16 @@ std::optional<TraceViolation> check_parse_error(std::string_view text, const Par
 std::optional<TraceViolation> check_trace(std::string_view text, const Trace& trace, const TraceChecks& checks) {
   if (checks.on("op-line")) {
     const std::size_t lines = count_lines(text);
-    int previous = 0;
+    if (trace.pool_line < 1 || static_cast<std::size_t>(trace.pool_line) > lines) {
+      return TraceViolation{"op-line", "the pool line is line " + std::to_string(trace.pool_line) + " of " +
+                                           std::to_string(lines)};
+    }
+    int previous = trace.pool_line;
     for (std::size_t i = 0; i < trace.ops.size(); ++i) {
       const int line = trace.ops[i].line;
       if (line <= previous || static_cast<std::size_t>(line) > lines) {
         return TraceViolation{"op-line", "operation " + std::to_string(i + 1) + " is on line " + std::to_string(line) +
-                                             " (previous operation: line " + std::to_string(previous) + ", lines: " +
+                                             " (the statement before: line " + std::to_string(previous) + ", lines: " +
                                              std::to_string(lines) + ")"};
       }
       previous = line;
@@ -220,9 +225,50 @@ std::optional<TraceViolation> check_trace(std::string_view text, const Trace& tr
   return std::nullopt;
 }
 
+std::optional<TraceViolation> check_stream(std::string_view text, const std::variant<Trace, ParseError>& parsed,
+                                           const TraceChecks& checks) {
+  if (!checks.on("stream")) return std::nullopt;
+  std::istringstream in{std::string(text)};
+  TraceReader reader(in);
+  std::vector<Operation> ops;
+  Operation op;
+  while (reader.next(op)) ops.push_back(std::move(op));
+  const auto* text_error = std::get_if<ParseError>(&parsed);
+  const auto& stream_error = reader.error();
+  if (text_error != nullptr || stream_error) {
+    if (text_error == nullptr || !stream_error || text_error->line != stream_error->line ||
+        text_error->message != stream_error->message) {
+      return TraceViolation{"stream", "parse_trace gives " + (text_error ? error_text(*text_error) : std::string("a trace")) +
+                                          ", TraceReader on a stream " +
+                                          (stream_error ? error_text(*stream_error) : std::string("a trace"))};
+    }
+    return std::nullopt;
+  }
+  const Trace& trace = std::get<Trace>(parsed);
+  if (!same_pool(trace.pool, reader.pool()) || trace.pool_line != reader.pool_line()) {
+    return TraceViolation{"stream", "parse_trace gives the pool " + pool_text(trace.pool) + " on line " +
+                                        std::to_string(trace.pool_line) + ", TraceReader on a stream " +
+                                        pool_text(reader.pool()) + " on line " + std::to_string(reader.pool_line())};
+  }
+  if (ops.size() != trace.ops.size()) {
+    return TraceViolation{"stream", "parse_trace gives " + std::to_string(trace.ops.size()) +
+                                        " operation(s), TraceReader on a stream " + std::to_string(ops.size())};
+  }
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (!(ops[i] == trace.ops[i]) || ops[i].line != trace.ops[i].line) {
+      return TraceViolation{"stream", "operation " + std::to_string(i + 1) + ": parse_trace gives " +
+                                          quote(format_operation(trace.ops[i])) + " on line " +
+                                          std::to_string(trace.ops[i].line) + ", TraceReader on a stream " +
+                                          quote(format_operation(ops[i])) + " on line " + std::to_string(ops[i].line)};
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<TraceViolation> check_trace_input(std::string_view text, const TraceChecks& checks) {
   try {
     auto result = parse_trace(text);
+    if (auto v = check_stream(text, result, checks)) return v;
     if (const auto* error = std::get_if<ParseError>(&result)) return check_parse_error(text, *error, checks);
     return check_trace(text, std::get<Trace>(result), checks);
   } catch (...) {

@@ -7,7 +7,11 @@
 //   message-empty      a ParseError's message is empty
 //   message-length     a ParseError's message is longer than kMaxMessageBytes
 //   message-printable  a ParseError's message holds a byte outside printable ASCII (0x20-0x7e)
-//   op-line            an operation's source line is outside [1, lines] or not after the previous one
+//   op-line            the pool line or an operation's line is outside [1, lines], or a line is not
+//                      after the one before (the pool line first)
+//   stream             TraceReader on an std::istream of the input gives another result than
+//                      parse_trace (the string path): another error, or another pool, pool line or
+//                      operation (lines included)
 //   reparse            format_trace(trace) does not parse
 //   round-trip         format_trace(trace) parses to another trace (pool options or operations;
 //                      line numbers are not compared)
@@ -29,6 +33,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace fealloc::fuzz {
 
@@ -62,6 +67,8 @@ std::optional<TraceViolation> check_trace_input(std::string_view text, const Tra
 std::size_t count_lines(std::string_view text);  // '\n'-terminated lines, plus an unterminated last one
 std::optional<TraceViolation> check_parse_error(std::string_view text, const ParseError& error, const TraceChecks& checks);
 std::optional<TraceViolation> check_trace(std::string_view text, const Trace& trace, const TraceChecks& checks);
+std::optional<TraceViolation> check_stream(std::string_view text, const std::variant<Trace, ParseError>& parsed,
+                                           const TraceChecks& checks);
 bool same_pool(const PoolOptions& a, const PoolOptions& b);
 
 // What LLVMFuzzerTestOneInput does: on a violation, print the property, the detail and the input

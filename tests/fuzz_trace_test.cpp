@@ -1,5 +1,5 @@
 // fuzz_trace's oracle (fuzz/trace_target.hpp): it holds on every seed, each property catches what it
-// is for, FEALLOC_TRACE_IGNORE's parsing, the findings still show their recorded property, and the
+// is for (on results made up where the parser would not give them), FEALLOC_TRACE_IGNORE's parsing, the findings still show their recorded property, and the
 // dictionary is current. (The seeds also run through the engine-free driver: ctest
 // fuzz.replay_seeds_trace.)
 #include "fuzz/trace_target.hpp"
@@ -162,6 +162,7 @@ TEST(FuzzTrace, ParseErrorProperties) {
 TEST(FuzzTrace, TraceProperties) {
   const TraceChecks all;
   Trace t;
+  t.pool_line = 1;
   Operation m;
   m.kind = OpKind::malloc;
   m.size = 24;
@@ -176,6 +177,11 @@ TEST(FuzzTrace, TraceProperties) {
   bad_line.ops.push_back(m);  // two operations on line 2
   bad_line.ops[0].line = 2;
   EXPECT_EQ(id_of(check_trace("pool\nmalloc 24\nmalloc 24\n", bad_line, all)), "op-line");
+  Trace bad_pool_line = t;
+  bad_pool_line.pool_line = 2;  // the operation's line, not before it
+  EXPECT_EQ(id_of(check_trace(text, bad_pool_line, all)), "op-line");
+  bad_pool_line.pool_line = 0;
+  EXPECT_EQ(id_of(check_trace(text, bad_pool_line, all)), "op-line");
 
   // Traces the parser never makes: format_trace's text does not parse back.
   Trace empty_write = t;
@@ -186,6 +192,24 @@ TEST(FuzzTrace, TraceProperties) {
   empty_write.ops[0] = w;  // @1 names itself, and there are no bytes
   EXPECT_EQ(id_of(check_trace(text, empty_write, all)), "reparse");
   EXPECT_EQ(id_of(check_trace(text, empty_write, TraceChecks("reparse"))), "none");
+}
+
+TEST(FuzzTrace, StreamReadingMustMatch) {
+  const TraceChecks all;
+  for (const std::string text : {"", "pool", "pool\n", "\n\n#c", "pool\r\nmalloc 1\r\n", "pool\nmalloc x\n", "x"}) {
+    EXPECT_EQ(id_of(check_stream(text, parse_trace(text), all)), "none") << text;
+  }
+  // What parse_trace would have to give for the stream reading to differ.
+  EXPECT_EQ(id_of(check_stream("pool\n", ParseError{1, "x"}, all)), "stream");
+  EXPECT_EQ(id_of(check_stream("x\n", ParseError{2, "the first statement must be the pool line, not 'x'"}, all)), "stream");
+  Trace t;
+  t.pool_line = 2;
+  EXPECT_EQ(id_of(check_stream("pool\n", t, all)), "stream");
+  t.pool_line = 1;
+  EXPECT_EQ(id_of(check_stream("pool\n", t, all)), "none");
+  t.pool.end = 0x1000;
+  EXPECT_EQ(id_of(check_stream("pool\n", t, all)), "stream");
+  EXPECT_EQ(id_of(check_stream("pool\n", t, TraceChecks("stream"))), "none");
 }
 
 TEST(FuzzTrace, InputsEndToEnd) {
