@@ -23,11 +23,11 @@ scripts/install-deps.sh
 
 fail() { echo "oss-fuzz-check: FAIL: $*" >&2; exit 1; }
 
-# fuzz_trace's known defect (issue 8): parse errors echo whole tokens, so a message can be long or
-# hold control bytes (corpus/findings/trace/). Until the parser is fixed, the short run below
-# leaves those two properties off; every other property is checked. The caller's
-# FEALLOC_TRACE_IGNORE wins (FEALLOC_TRACE_IGNORE= checks everything).
-trace_ignore=${FEALLOC_TRACE_IGNORE-messages}
+# fuzz_trace's known finding (corpus/findings/trace/pool-start-wraps-to-zero): resolve_pool takes
+# a start near 2^256 as 0. Until it is fixed, the short run below leaves that property off; every
+# other property is checked. The caller's FEALLOC_TRACE_IGNORE wins (FEALLOC_TRACE_IGNORE= checks
+# everything).
+trace_ignore=${FEALLOC_TRACE_IGNORE-pool-start}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fealloc-oss-fuzz.XXXXXX")
 if [ "$keep" = 1 ]; then
