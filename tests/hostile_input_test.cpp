@@ -1,0 +1,108 @@
+// Issue 8, "Hostile input": traces that are legal but built to hurt. A looping thi.ng list is found
+// in time proportional to the list, not to `end`; pool options never wrap around 2^256; `@k+d`
+// past 2^256-1 is an error of the trace at its line, not a wrapped pointer.
+#include "harness/replay.hpp"
+#include "harness/trace.hpp"
+#include "reference/thing_port.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <sstream>
+#include <string>
+
+namespace fealloc {
+namespace {
+
+using testing::make_config;
+using testing::PoolView;
+
+// 256 MiB: the walk budget that grows with end was 32 * 2^26 steps here (minutes).
+constexpr std::uint64_t kBigEnd = 0x10000000;
+
+class Stopwatch {
+ public:
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// The message of the CorruptHeap that f throws, or "" when it throws none.
+template <class F>
+std::string corrupt_message(F&& f) {
+  try {
+    f();
+  } catch (const CorruptHeap& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------- 1. loops found fast
+
+// malloc(2^32 - H - align + 1) in thi.ng (0xfffffff1 in the thing layout): padded() wraps to 0,
+// so the second one pushes the same zero-size block again and the used list points to itself.
+std::unique_ptr<ThingPort> self_looping_used_list(Layout layout) {
+  auto p = std::make_unique<ThingPort>(make_config(layout, Semantics::thing, kBigEnd));
+  const LayoutParams params = layout_params(layout);
+  const u256 wraps_to_zero = (u256(1) << 32) - params.header - params.min_align + 1;
+  EXPECT_EQ(p->malloc(wraps_to_zero), p->malloc(wraps_to_zero));
+  return p;
+}
+
+TEST(HostileInput, ALoopingUsedListIsFoundInTimeOfItsLengthNotOfEnd) {
+  for (Layout layout : {Layout::thing, Layout::evm}) {
+    SCOPED_TRACE(layout_name(layout));
+    const Stopwatch clock;
+    const auto p = self_looping_used_list(layout);
+    // The operations' walks (free, realloc) and the observers' (stats, check).
+    EXPECT_NE(corrupt_message([&] { p->free(0x1234); }).find("(a cycle)"), std::string::npos);
+    EXPECT_NE(corrupt_message([&] { p->realloc(0x1234, 8); }).find("(a cycle)"), std::string::npos);
+    EXPECT_NE(corrupt_message([&] { p->stats(); }).find("(a cycle)"), std::string::npos);
+    EXPECT_NE(p->check(CheckScope::full).find("(a cycle)"), std::string::npos);
+    EXPECT_LT(clock.seconds(), 1.0);
+  }
+}
+
+TEST(HostileInput, TheThreeLineTraceOfIssue8AnswersAtOnce) {
+  const auto parsed = parse_trace(
+      "pool layout=thing semantics=thing end=0x10000000\n"
+      "malloc 0xfffffff1\nmalloc 0xfffffff1\nfree 0x1234\n");
+  ASSERT_TRUE(std::holds_alternative<Trace>(parsed));
+  const Stopwatch clock;
+  std::ostringstream out;
+  EXPECT_EQ(replay(std::get<Trace>(parsed), "port", false, out), kExitRuntimeError);
+  EXPECT_NE(out.str().find("{\"op\":2,\"error\":\"corrupt\"}"), std::string::npos) << out.str();
+  EXPECT_LT(clock.seconds(), 1.0);
+}
+
+// compact()'s outer loop stores as it walks; a free list a -> b -> a that the insertion of a lower
+// block does not walk into loops there, with nothing to merge and nothing touching top.
+TEST(HostileInput, ALoopingFreeListIsFoundInCompactsWalk) {
+  ThingPort p(make_config(Layout::thing, Semantics::thing, kBigEnd));
+  const PoolView view(p);
+  const u256 x = p.malloc(8);
+  p.malloc(8);
+  const u256 a = p.malloc(8);
+  p.malloc(8);
+  const u256 b = p.malloc(8);
+  p.malloc(8);  // keeps b away from top
+  ASSERT_TRUE(p.free(a));
+  ASSERT_TRUE(p.free(b));
+  const std::uint64_t block_a = low_u64(a) - 8;
+  const std::uint64_t block_b = low_u64(b) - 8;
+  ASSERT_EQ(view.free_head(), block_a);
+  ASSERT_EQ(view.block_next(block_a), block_b);
+  // A program writes past its block: b's next word now names a.
+  const std::uint8_t link[4] = {static_cast<std::uint8_t>(block_a), static_cast<std::uint8_t>(block_a >> 8), 0, 0};
+  p.user_write(block_b + 4, link);
+  const Stopwatch clock;
+  EXPECT_NE(corrupt_message([&] { p.free(x); }).find("(a cycle)"), std::string::npos);
+  EXPECT_LT(clock.seconds(), 1.0);
+}
+
+}  // namespace
+}  // namespace fealloc
