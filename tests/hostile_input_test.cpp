@@ -1,6 +1,7 @@
 // Issue 8, "Hostile input": traces that are legal but built to hurt. A looping thi.ng list is found
 // in time proportional to the list, not to `end`; pool options never wrap around 2^256; `@k+d`
 // past 2^256-1 is an error of the trace at its line, not a wrapped pointer.
+#include "fuzz/input_format.hpp"
 #include "harness/replay.hpp"
 #include "harness/trace.hpp"
 #include "reference/thing_port.hpp"
@@ -102,6 +103,48 @@ TEST(HostileInput, ALoopingFreeListIsFoundInCompactsWalk) {
   const Stopwatch clock;
   EXPECT_NE(corrupt_message([&] { p.free(x); }).find("(a cycle)"), std::string::npos);
   EXPECT_LT(clock.seconds(), 1.0);
+}
+
+// ---------------------------------------------------------------- 2. options never wrap
+
+TEST(HostileInput, AStartThatWouldRoundPast2To256IsAnErrorNotZero) {
+  const u256 max = ~u256(0);
+  for (Layout layout : {Layout::evm, Layout::thing}) {
+    for (Semantics semantics : {Semantics::seed, Semantics::thing}) {
+      // Within start_align - 1 of 2^256 the rounding wrapped to 0; just below, it rounds to itself.
+      for (const u256& start : {max, max - 2, max - 30, max - 31, max - 3, u256(1) << 255, u256(0x10000)}) {
+        SCOPED_TRACE(to_hex(start));
+        PoolOptions o;
+        o.layout = layout;
+        o.semantics = semantics;
+        o.start = start;
+        o.end = 0x10000;
+        const auto resolved = resolve_pool(o, EvmMemory::kDefaultCap);
+        ASSERT_TRUE(std::holds_alternative<std::string>(resolved)) << "start " << std::get<PoolConfig>(resolved).start;
+        EXPECT_NE(std::get<std::string>(resolved).find("not below end"), std::string::npos);
+      }
+    }
+  }
+  // Through a trace: bad options (exit 2), never a replay from start 0.
+  const auto parsed = parse_trace("pool start=" + to_hex(max) + " end=0x10000\nmalloc 1\n");
+  ASSERT_TRUE(std::holds_alternative<Trace>(parsed));
+  std::ostringstream out;
+  EXPECT_THROW(replay(std::get<Trace>(parsed), "port", false, out), std::invalid_argument);
+  EXPECT_EQ(out.str(), "");
+}
+
+TEST(HostileInput, TheFuzzDecoderDropsAStartThatWouldWrap) {
+  // The explicit pool form: start = 2^256 - 1 and end = 0x1000. Options that no party takes lose
+  // start first; the rest (end) is valid.
+  std::vector<std::uint8_t> bytes = {fuzz::kFormatVersion, fuzz::kExplicitPool, 0x03, 0x00, 32};
+  bytes.insert(bytes.end(), 32, 0xff);
+  bytes.insert(bytes.end(), {2, 0x10, 0x00});
+  for (fuzz::Target target : {fuzz::Target::differential, fuzz::Target::thing}) {
+    const fuzz::Decoder decoder(bytes, target);
+    EXPECT_FALSE(decoder.pool().start.has_value());
+    EXPECT_EQ(decoder.config().start, 0u);
+    EXPECT_EQ(decoder.config().end, 0x1000u);
+  }
 }
 
 }  // namespace
