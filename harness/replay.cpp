@@ -8,21 +8,24 @@
 
 namespace fealloc {
 
-u256 TraceState::resolve(const PtrArg& ptr) const {
+std::optional<u256> TraceState::resolve(const PtrArg& ptr) const {
   if (ptr.ref == 0) return ptr.value;
-  // A pointer may exceed 2^256-1 only by adding d to a result; the sum wraps as u256 arithmetic
-  // would, which any party then rejects as a garbage pointer (no live block is that high).
-  return results_.at(ptr.ref - 1) + ptr.value;
+  // @k+d past 2^256-1 names no pointer at all: not a wrapped one (issue 8), an error of the trace.
+  const u256& base = results_.at(ptr.ref - 1);
+  if (ptr.value > ~u256(0) - base) return std::nullopt;
+  return base + ptr.value;
 }
 
 TraceState::WriteTarget TraceState::write_target(const Operation& op) const {
-  const u256 ptr = resolve(op.ptr);
+  const std::optional<u256> resolved = resolve(op.ptr);
+  if (!resolved) return {0, std::string(kErrorPointerPastMax)};
+  const u256& ptr = *resolved;
   auto it = live_.find(ptr);
-  if (it == live_.end()) return {0, "write outside a live block"};
+  if (it == live_.end()) return {0, std::string(kErrorIllegalWrite)};
   const u256 last = op.offset + op.bytes.size();
-  if (op.offset > it->second || last > it->second) return {0, "write outside a live block"};
+  if (op.offset > it->second || last > it->second) return {0, std::string(kErrorIllegalWrite)};
   const u256 addr = ptr + op.offset;
-  if (addr + op.bytes.size() > config_.end) return {0, "write outside a live block"};
+  if (addr + op.bytes.size() > config_.end) return {0, std::string(kErrorIllegalWrite)};
   return {low_u64(addr), ""};
 }
 
@@ -130,14 +133,14 @@ int replay(const Trace& trace, std::string_view impl, bool final_only, std::ostr
   for (std::size_t i = 0; i < trace.ops.size(); ++i) {
     const std::size_t number = i + 1;
     const Executor::StepStatus status = ex->step(trace.ops[i]);
-    if (status == Executor::StepStatus::illegal_write) {
-      out << error_line(number, "write outside a live block") << '\n';
+    if (status == Executor::StepStatus::trace_error) {
+      out << error_line(number, ex->trace_error()) << '\n';
       return kExitRuntimeError;
     }
     if (status == Executor::StepStatus::diverged) {
       const Divergence& d = *ex->divergence();
       if (d.field != "corrupt") throw std::runtime_error(d.value_a);
-      out << error_line(number, "corrupt") << '\n';
+      out << error_line(number, std::string(kErrorCorrupt)) << '\n';
       return kExitRuntimeError;
     }
     if (!final_only || number == trace.ops.size()) {

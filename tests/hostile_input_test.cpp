@@ -2,6 +2,8 @@
 // in time proportional to the list, not to `end`; pool options never wrap around 2^256; `@k+d`
 // past 2^256-1 is an error of the trace at its line, not a wrapped pointer.
 #include "fuzz/input_format.hpp"
+#include "fuzz/targets.hpp"
+#include "harness/executor.hpp"
 #include "harness/replay.hpp"
 #include "harness/trace.hpp"
 #include "reference/thing_port.hpp"
@@ -144,6 +146,74 @@ TEST(HostileInput, TheFuzzDecoderDropsAStartThatWouldWrap) {
     EXPECT_FALSE(decoder.pool().start.has_value());
     EXPECT_EQ(decoder.config().start, 0u);
     EXPECT_EQ(decoder.config().end, 0x1000u);
+  }
+}
+
+// ---------------------------------------------------------------- 3. @k+d never wraps
+
+// @1 and @2 are 0x60 apart (malloc 24 in the default evm pool), so @2 + (2^256 - 0x60) would wrap
+// to @1.
+const std::string kWrapsToFirst = to_hex(~u256(0) - 0x5f);
+
+Trace parse(const std::string& text) {
+  auto parsed = parse_trace(text);
+  EXPECT_TRUE(std::holds_alternative<Trace>(parsed));
+  return std::holds_alternative<Trace>(parsed) ? std::get<Trace>(parsed) : Trace{};
+}
+
+TEST(HostileInput, AReferencePast2To256IsAnErrorOfTheTraceNotAWrappedPointer) {
+  for (const std::string op : {"free", "realloc", "write"}) {
+    const std::string args = op == "free" ? "" : op == "realloc" ? " 8" : " 0 00";
+    const Trace t = parse("pool\nmalloc 24\nmalloc 24\n" + op + " @2+" + kWrapsToFirst + args + "\nfree @1\n");
+    for (const char* impl : {"port", "optimized", "model"}) {
+      SCOPED_TRACE(op + " on " + impl);
+      std::ostringstream out;
+      EXPECT_EQ(replay(t, impl, false, out), kExitRuntimeError);
+      const std::string text = out.str();
+      EXPECT_NE(text.find("{\"op\":2,\"ret\":\"0x180\""), std::string::npos) << text;
+      EXPECT_NE(text.find("{\"op\":3,\"error\":\"pointer past 2^256-1\"}"), std::string::npos) << text;
+      EXPECT_EQ(text.find("\"op\":4"), std::string::npos) << "nothing is replayed past it";
+    }
+  }
+  // One byte less is still a pointer (garbage: nothing frees it).
+  std::ostringstream out;
+  const Trace fits = parse("pool\nmalloc 24\nmalloc 24\nfree @2+" + to_hex(~u256(0) - 0x180) + "\n");
+  EXPECT_EQ(replay(fits, "port", false, out), kExitOk);
+  EXPECT_NE(out.str().find("{\"op\":3,\"ret\":false,"), std::string::npos) << out.str();
+}
+
+TEST(HostileInput, TheExecutorStopsAtAReferencePast2To256WithItsKind) {
+  const Trace t = parse("pool\nmalloc 24\nmalloc 24\nfree @2+" + kWrapsToFirst + "\nfree @1\n");
+  std::string error;
+  auto ex = Executor::create(t.pool, default_parties(Semantics::seed), error);
+  ASSERT_NE(ex, nullptr) << error;
+  const Executor::RunResult r = ex->run(t.ops);
+  EXPECT_EQ(r.status, Executor::StepStatus::trace_error);
+  EXPECT_EQ(r.ops_run, 2u);
+  EXPECT_EQ(ex->trace_error(), kErrorPointerPastMax);
+  EXPECT_EQ(ex->ops_run(), 2u);
+  // The fuzz targets' run of a trace says the same.
+  const fuzz::RunOutcome out = fuzz::run_trace(t, fuzz::Target::differential);
+  EXPECT_EQ(out.trace_error, kErrorPointerPastMax);
+  EXPECT_FALSE(out.divergence.has_value());
+  EXPECT_EQ(out.trace.ops.size(), 2u);
+}
+
+TEST(HostileInput, TheFuzzDecoderNeverYieldsAReferencePast2To256) {
+  // malloc 24, malloc 24, then the explicit free of @2 + (2^256 - 0x60): the raw value instead.
+  std::vector<std::uint8_t> bytes = {fuzz::kFormatVersion, 0, 0, 0, 0, 0, 0, 0x00, 24, 0x00, 24,
+                                     fuzz::opcode_byte(fuzz::Statement::explicit_op), op_info(OpKind::free).wire, 0x00, 0x02, 32};
+  bytes.insert(bytes.end(), 31, 0xff);
+  bytes.push_back(0xa0);
+  for (fuzz::Target target : {fuzz::Target::differential, fuzz::Target::thing}) {
+    const Trace t = fuzz::decode(bytes, target);
+    ASSERT_EQ(t.ops.size(), 3u);
+    EXPECT_EQ(format_operation(t.ops[2]), "free " + kWrapsToFirst);
+    const fuzz::RunOutcome out = fuzz::run_input(bytes, target);
+    EXPECT_FALSE(out.divergence.has_value());
+    EXPECT_TRUE(out.trace_error.empty());
+    ASSERT_EQ(out.trace.ops.size(), 3u);
+    EXPECT_EQ(format_trace(fuzz::decode(fuzz::encode(t), target)), format_trace(t)) << "the raw form round-trips";
   }
 }
 
