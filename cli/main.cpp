@@ -62,7 +62,8 @@ int cmd_replay(const std::vector<std::string>& args) {
 }
 
 // Runs every party on the trace. Exit 0: they agree; 1: divergence (report on stdout);
-// 2: bad input; 3: the trace writes outside a live block.
+// 2: bad input; 3: an error of the trace at an operation (a write outside a live block, a pointer
+// past 2^256-1).
 int cmd_check(const std::vector<std::string>& args) {
   std::vector<std::string> parties;
   std::string path;
@@ -91,9 +92,9 @@ int cmd_check(const std::vector<std::string>& args) {
     std::cout << executor->divergence()->report(executor->trace_so_far());
     return kExitDiverged;
   }
-  if (result.status == Executor::StepStatus::illegal_write) {
+  if (result.status == Executor::StepStatus::trace_error) {
     const Operation& op = trace.ops[result.ops_run];
-    std::cerr << path << ":" << op.line << ": write outside a live block\n";
+    std::cerr << path << ":" << op.line << ": " << executor->trace_error() << "\n";
     return kExitRuntimeError;
   }
   std::cout << "agree: " << result.ops_run << " operations on";
