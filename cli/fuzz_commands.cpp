@@ -138,9 +138,9 @@ int run_repro(const Arguments& args) {
   for (const auto& line : out.lines) {
     for (std::size_t p = 0; p < line.size(); ++p) std::cout << out.parties[p] << " " << line[p] << "\n";
   }
-  if (out.illegal_write) {
+  if (!out.trace_error.empty()) {
     const Operation& op = input.trace->ops[out.trace.ops.size()];
-    std::cerr << input.name << ":" << op.line << ": write outside a live block\n";
+    std::cerr << input.name << ":" << op.line << ": " << out.trace_error << "\n";
     return kExitRuntimeError;
   }
   if (!out.divergence) {
@@ -164,8 +164,8 @@ int run_minimize(const Arguments& args) {
   FuzzInput input;
   if (!load_input(args, input)) return kExitBadInput;
   const fuzz::RunOutcome out = run(input);
-  if (out.illegal_write) {
-    std::cerr << input.name << ": the trace writes outside a live block before any divergence: nothing to minimize\n";
+  if (!out.trace_error.empty()) {
+    std::cerr << input.name << ": the trace fails before any divergence (" << out.trace_error << "): nothing to minimize\n";
     return kExitBadInput;
   }
   if (!out.divergence) {

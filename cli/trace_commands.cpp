@@ -57,8 +57,8 @@ int run_check(const Arguments& args) {
     std::cout << executor->divergence()->report(so_far);
     return kExitDiverged;
   }
-  if (status == Executor::StepStatus::illegal_write) {
-    std::cerr << file.name() << ":" << op.line << ": write outside a live block\n";
+  if (status == Executor::StepStatus::trace_error) {
+    std::cerr << file.name() << ":" << op.line << ": " << executor->trace_error() << "\n";
     return kExitRuntimeError;
   }
   std::cout << "agree: " << executor->ops_run() << " operations on";

@@ -101,6 +101,15 @@ test("writes: only into live blocks, within the requested size and the buffer", 
   assert.equal(run(`${POOL}\nmalloc 8\nrealloc @1 100\nwrite @2 99 00\n`).status, 0);
 });
 
+test("a reference past 2^256-1 is an error of the trace at that op", () => {
+  const wraps = "0x" + ((1n << 256n) - 0x10n).toString(16); // @2 + this would wrap to @1
+  for (const op of [`free @2+${wraps}`, `realloc @2+${wraps} 8`, `write @2+${wraps} 0 00`]) {
+    const r = run(`${POOL}\nmalloc 8\nmalloc 8\n${op}\nfree @1\n`);
+    assert.equal(r.status, 3, op);
+    assert.deepEqual(r.lines.slice(2), ['{"op":3,"error":"pointer past 2^256-1"}'], op);
+  }
+});
+
 test("corruption: out-of-buffer header reads and endless list walks", () => {
   const r = run(`${POOL}\nmalloc 0x10000000000000011\nmalloc 0x100000011\nmalloc 8\n`);
   assert.equal(r.status, 3);

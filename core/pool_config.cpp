@@ -9,6 +9,7 @@ namespace fealloc {
 
 namespace {
 bool is_power_of_two(const u256& v) { return v != 0 && (v & (v - 1)) == 0; }
+// Precondition: v + a - 1 <= 2^256 - 1 (callers bound v first; u256 arithmetic would wrap).
 u256 align_up(const u256& v, const u256& a) { return (v + a - 1) / a * a; }
 }  // namespace
 
@@ -44,9 +45,17 @@ PoolConfigResult resolve_pool(const PoolOptions& options, std::uint64_t memory_c
   }
   if (min_split > word_max) return "min_split " + to_hex(min_split) + " does not fit a state word";
 
-  const u256 start = align_up(options.start.value_or(0), p.start_align);
-  if (start >= end) return "start " + to_hex(start) + " is not below end " + to_hex(end);
+  // Compared before it is rounded up: rounding a start within start_align - 1 of 2^256 would wrap
+  // it to 0 (issue 8). Rounding only raises it, so a start at or above end stays an error, and
+  // below end (at most the memory cap) nothing can wrap.
+  const u256 requested_start = options.start.value_or(0);
+  if (requested_start >= end) return "start " + to_hex(requested_start) + " is not below end " + to_hex(end);
+  const u256 start = align_up(requested_start, p.start_align);
+  if (start >= end) {
+    return "start " + to_hex(requested_start) + " rounds up to " + to_hex(start) + ", not below end " + to_hex(end);
+  }
 
+  // No wrap here either: start < end <= memory cap, and align <= word_max < 2^64.
   const u256 initial_top = align_up(start + p.state + p.header, align) - p.header;
   if (initial_top >= end) {
     return "insufficient address range: the first block would start at " + to_hex(initial_top) +

@@ -311,7 +311,11 @@ PtrArg Decoder::pointer_arg(const TraceState& state, u256& resolved) {
   } else {
     arg = PtrArg{0, read_u256()};
   }
-  resolved = state.resolve(arg);
+  // Every compact choice is a block below end plus at most 2^128: a reference never passes
+  // 2^256-1 here. Were it to, the raw value, as in the explicit form.
+  const std::optional<u256> r = state.resolve(arg);
+  if (!r) arg = PtrArg{0, arg.value};
+  resolved = r.value_or(arg.value);
   return arg;
 }
 
@@ -387,8 +391,10 @@ std::optional<Operation> Decoder::explicit_op(const TraceState& state) {
         const unsigned hi = byte();
         const std::uint32_t ref = (hi << 8) | byte();
         const u256 value = read_u256();
-        // @k must name an earlier operation that returns a pointer; anything else is a raw value.
+        // @k must name an earlier operation that returns a pointer, and @k+value must not pass
+        // 2^256-1 (an error of a trace); anything else is the raw value.
         op.ptr = ref != 0 && ref <= kinds_.size() && returns_pointer(kinds_[ref - 1]) ? PtrArg{ref, value} : PtrArg{0, value};
+        if (!state.resolve(op.ptr)) op.ptr = PtrArg{0, value};
         break;
       }
       case Field::size: op.size = read_u256(); break;

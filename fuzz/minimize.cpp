@@ -26,7 +26,7 @@ class Minimizer {
     } catch (const std::invalid_argument&) {
       return false;  // pool options a party rejects
     }
-    if (out.illegal_write || !out.divergence || out.divergence->signature() != signature_) return false;
+    if (!out.trace_error.empty() || !out.divergence || out.divergence->signature() != signature_) return false;
     best_ = std::move(out.trace);
     results_ = std::move(out.results);
     divergence_ = *out.divergence;

@@ -94,7 +94,7 @@ Parsed parse(std::span<const std::uint8_t> data, Target target) {
   auto ex = solo(decoder.pool(), target);
   while (auto op = decoder.next(ex->state())) {
     const auto status = ex->step(*op);
-    if (status == Executor::StepStatus::illegal_write) throw std::logic_error("fuzz::Decoder yielded an illegal write");
+    if (status == Executor::StepStatus::trace_error) throw std::logic_error("fuzz::Decoder yielded " + ex->trace_error());
     if (status != Executor::StepStatus::ok) break;
   }
   return Parsed{ex->trace_so_far(), ex->state().results(), decoder.config()};
@@ -102,8 +102,9 @@ Parsed parse(std::span<const std::uint8_t> data, Target target) {
 
 // Runs `ops` (each reference to an earlier operation of the list) on the first party the way the
 // decoder would take their encoding: a write that is not legal there (or empty) is left out and
-// later references are renumbered, a reference to no earlier pointer-returning operation becomes
-// its raw value, and the run stops after an operation the party fails on (or kMaxOpsV2).
+// later references are renumbered, a reference to no earlier pointer-returning operation (or whose
+// sum is past 2^256-1) becomes its raw value, and the run stops after an operation the party fails
+// on (or kMaxOpsV2).
 Parsed normalize(const PoolOptions& pool, const std::vector<Operation>& ops, Target target) {
   auto ex = solo(pool, target);
   std::vector<std::uint32_t> renumber(ops.size() + 1, 0);
@@ -116,6 +117,7 @@ Parsed normalize(const PoolOptions& pool, const std::vector<Operation>& ops, Tar
       } else {
         op.ptr = PtrArg{0, op.ptr.value};
       }
+      if (!ex->state().resolve(op.ptr)) op.ptr = PtrArg{0, op.ptr.value};
     }
     if (op.kind == OpKind::write && (op.bytes.empty() || !ex->state().write_target(op).error.empty())) continue;
     const auto status = ex->step(op);
@@ -304,9 +306,12 @@ std::optional<Operation> decode_at(const Parsed& p, std::size_t count, const std
   return std::nullopt;
 }
 
+// The pointer a decoded argument names (a decoded reference never passes 2^256-1; the raw value
+// if it did, as the decoder would take it).
 u256 resolve(const Parsed& p, const PtrArg& ptr) {
   if (ptr.ref == 0) return ptr.value;
-  return (ptr.ref - 1 < p.results.size() ? p.results[ptr.ref - 1] : u256(0)) + ptr.value;
+  const u256 base = ptr.ref - 1 < p.results.size() ? p.results[ptr.ref - 1] : u256(0);
+  return ptr.value > ~u256(0) - base ? ptr.value : base + ptr.value;
 }
 
 u256 add_signed(const u256& v, std::int64_t d) {

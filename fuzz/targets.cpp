@@ -21,7 +21,7 @@ std::unique_ptr<Executor> make_executor(const PoolOptions& pool, const std::vect
 void finish(RunOutcome& out, Executor& ex, Executor::StepStatus status) {
   out.trace = ex.trace_so_far();
   if (status == Executor::StepStatus::diverged) out.divergence = ex.divergence();
-  if (status == Executor::StepStatus::illegal_write) out.illegal_write = true;
+  if (status == Executor::StepStatus::trace_error) out.trace_error = ex.trace_error();
   out.results = ex.state().results();
 }
 
@@ -37,8 +37,8 @@ static Executor::StepStatus run_decoded(Decoder& decoder, Executor& ex, std::vec
     if (status != Executor::StepStatus::ok) break;
   }
   if (status == Executor::StepStatus::ok) status = ex.finish();
-  // The decoder yields only legal writes: an illegal one is a harness bug.
-  if (status == Executor::StepStatus::illegal_write) throw std::logic_error("fuzz::Decoder yielded an illegal write");
+  // The decoder yields only legal operations: a trace error is a harness bug.
+  if (status == Executor::StepStatus::trace_error) throw std::logic_error("fuzz::Decoder yielded " + ex.trace_error());
   return status;
 }
 
@@ -59,7 +59,7 @@ RunOutcome run_trace(const Trace& trace, Target target, const RunOptions& option
   Executor::StepStatus status = Executor::StepStatus::ok;
   for (const Operation& op : trace.ops) {
     status = ex->step(op);
-    if (status == Executor::StepStatus::illegal_write) break;
+    if (status == Executor::StepStatus::trace_error) break;
     if (options.collect_lines) out.lines.push_back(ex->last_lines());
     if (status != Executor::StepStatus::ok) break;
   }
@@ -74,7 +74,7 @@ Trace decode(std::span<const std::uint8_t> data, Target target) {
   solo->set_deep_checks(false);
   while (auto op = decoder.next(solo->state())) {
     const auto status = solo->step(*op);
-    if (status == Executor::StepStatus::illegal_write) throw std::logic_error("fuzz::Decoder yielded an illegal write");
+    if (status == Executor::StepStatus::trace_error) throw std::logic_error("fuzz::Decoder yielded " + solo->trace_error());
     if (status != Executor::StepStatus::ok) break;  // the party failed on it (corrupt heap)
   }
   return solo->trace_so_far();

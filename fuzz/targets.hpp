@@ -24,7 +24,8 @@ struct RunOptions {
 struct RunOutcome {
   Trace trace;                           // the operations that ran, the diverging one last
   std::optional<Divergence> divergence;  // the first divergence, if any
-  bool illegal_write = false;            // run_trace only: the trace wrote outside a live block
+  std::string trace_error;               // run_trace only: the trace's error at the operation after
+                                         // the last that ran (Executor::trace_error()), or ""
   std::vector<u256> results;             // what each operation that completed returned (@k)
   std::vector<std::string> parties;
   std::vector<std::vector<std::string>> lines;  // per operation, per party (collect_lines)

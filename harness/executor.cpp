@@ -268,11 +268,22 @@ bool Executor::full_comparison(bool whole_memories) {
 
 Executor::StepStatus Executor::step(const Operation& op) {
   if (divergence_) return StepStatus::diverged;
-  const u256 ptr = takes(op.kind, Field::ptr) ? state_.resolve(op.ptr) : u256(0);
+  u256 ptr = 0;
+  if (takes(op.kind, Field::ptr)) {
+    const std::optional<u256> resolved = state_.resolve(op.ptr);
+    if (!resolved) {
+      trace_error_ = kErrorPointerPastMax;
+      return StepStatus::trace_error;
+    }
+    ptr = *resolved;
+  }
   std::uint64_t write_addr = 0;
   if (op.kind == OpKind::write) {
-    const auto target = state_.write_target(op);
-    if (!target.error.empty()) return StepStatus::illegal_write;
+    auto target = state_.write_target(op);
+    if (!target.error.empty()) {
+      trace_error_ = std::move(target.error);
+      return StepStatus::trace_error;
+    }
     write_addr = target.addr;
   }
   // Kept without a write's bytes (those go to one flat buffer), so that stepping allocates nothing

@@ -48,9 +48,19 @@ class Executor {
     return create(options, parties, error, Options{});
   }
 
-  enum class StepStatus { ok, diverged, illegal_write };
+  enum class StepStatus {
+    ok,
+    diverged,
+    // The operation is an error of the trace (trace_error() says which: a write outside a live
+    // block, a pointer past 2^256-1); it did not run, and nothing changed.
+    trace_error,
+    illegal_write = trace_error,  // its name before it had other kinds
+  };
   // Runs op (its pointers resolved against what the first party returned so far) on every party.
   StepStatus step(const Operation& op);
+  // The kind of the last StepStatus::trace_error (kErrorIllegalWrite, kErrorPointerPastMax of
+  // harness/replay.hpp): what a replay prints as that operation's error.
+  const std::string& trace_error() const { return trace_error_; }
   // The full comparison as of the last operation, unless it has just run: the end of an input.
   StepStatus finish();
 
@@ -67,7 +77,7 @@ class Executor {
   }
 
   const std::optional<Divergence>& divergence() const { return divergence_; }
-  // How many operations step() took (the diverging one included, an illegal write not).
+  // How many operations step() took (the diverging one included, a trace error not).
   std::size_t ops_run() const { return op_count_; }
   const Operation& op(std::size_t i) const { return ops_.at(i); }  // without a write's bytes; needs keep_trace
   // The operations run so far, the diverging one last: a trace that reproduces the divergence.
@@ -116,6 +126,7 @@ class Executor {
   std::vector<const MemoryVerifier*> verifiers_;  // per party, or nullptr
   std::vector<std::string> names_;
   std::optional<Divergence> divergence_;
+  std::string trace_error_;
 
   // The operations run (with keep_trace); a write's bytes live in write_bytes_ (ends in
   // write_ends_), so stepping copies no vector. trace_ is built from them on request.

@@ -8,11 +8,12 @@
 
 namespace fealloc {
 
-u256 TraceState::resolve(const PtrArg& ptr) const {
+std::optional<u256> TraceState::resolve(const PtrArg& ptr) const {
   if (ptr.ref == 0) return ptr.value;
-  // A pointer may exceed 2^256-1 only by adding d to a result; the sum wraps as u256 arithmetic
-  // would, which any party then rejects as a garbage pointer (no live block is that high).
-  return result(ptr.ref - 1) + ptr.value;
+  // @k+d past 2^256-1 names no pointer at all: not a wrapped one (issue 8), an error of the trace.
+  const u256 base = result(ptr.ref - 1);
+  if (ptr.value > ~u256(0) - base) return std::nullopt;
+  return base + ptr.value;
 }
 
 u256 TraceState::result(std::size_t i) const {
@@ -28,13 +29,15 @@ std::vector<u256> TraceState::results() const {
 }
 
 TraceState::WriteTarget TraceState::write_target(const Operation& op) const {
-  const u256 ptr = resolve(op.ptr);
+  const std::optional<u256> resolved = resolve(op.ptr);
+  if (!resolved) return {0, std::string(kErrorPointerPastMax)};
+  const u256& ptr = *resolved;
   auto it = live_.find(ptr);
-  if (it == live_.end()) return {0, "write outside a live block"};
+  if (it == live_.end()) return {0, std::string(kErrorIllegalWrite)};
   const u256 last = op.offset + op.bytes.size();
-  if (op.offset > it->second || last > it->second) return {0, "write outside a live block"};
+  if (op.offset > it->second || last > it->second) return {0, std::string(kErrorIllegalWrite)};
   const u256 addr = ptr + op.offset;
-  if (addr + op.bytes.size() > config_.end) return {0, "write outside a live block"};
+  if (addr + op.bytes.size() > config_.end) return {0, std::string(kErrorIllegalWrite)};
   return {low_u64(addr), ""};
 }
 
@@ -163,14 +166,14 @@ int replay(const PoolOptions& pool, const std::function<bool(Operation&)>& next,
   while (out && next(op)) {
     ++number;
     const Executor::StepStatus status = ex->step(op);
-    if (status == Executor::StepStatus::illegal_write) {
-      out << error_line(number, "write outside a live block") << '\n';
+    if (status == Executor::StepStatus::trace_error) {
+      out << error_line(number, ex->trace_error()) << '\n';
       return kExitRuntimeError;
     }
     if (status == Executor::StepStatus::diverged) {
       const Divergence& d = *ex->divergence();
       if (d.field != "corrupt") throw std::runtime_error(d.value_a);
-      out << error_line(number, "corrupt") << '\n';
+      out << error_line(number, std::string(kErrorCorrupt)) << '\n';
       return kExitRuntimeError;
     }
     if (!final_only) out << replay_line(number, ex->last_result(0), ex->last_stats(0), layout, heap_field(ex->party(0))) << '\n';

@@ -9,7 +9,9 @@
 #include <functional>
 #include <map>
 #include <memory_resource>
+#include <optional>
 #include <ostream>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -35,7 +37,9 @@ class TraceState {
   TraceState(const TraceState&) = delete;
   TraceState& operator=(const TraceState&) = delete;
 
-  u256 resolve(const PtrArg& ptr) const;
+  // The pointer an argument names: its raw value, or @k's result plus d; nullopt when that sum is
+  // past 2^256-1, which is an error of the trace at that operation (kErrorPointerPastMax).
+  std::optional<u256> resolve(const PtrArg& ptr) const;
   // For a write: the absolute address, or an error message when the write is not legal.
   struct WriteTarget {
     std::uint64_t addr = 0;
@@ -74,6 +78,12 @@ std::string heap_hex(std::uint64_t hash);
 std::string replay_line(std::size_t op_number, const OpResult& result, const Stats& stats, Layout layout, const std::string& heap);
 std::string error_line(std::size_t op_number, const std::string& kind);
 
+// The runtime errors of a replay line (docs/decisions.md, "Replay output on runtime errors"). The
+// last two are errors of the trace at that operation, found before it runs.
+inline constexpr std::string_view kErrorCorrupt = "corrupt";
+inline constexpr std::string_view kErrorIllegalWrite = "write outside a live block";
+inline constexpr std::string_view kErrorPointerPastMax = "pointer past 2^256-1";
+
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitDiverged = 1;
 inline constexpr int kExitBadInput = 2;
@@ -82,8 +92,9 @@ inline constexpr int kExitRuntimeError = 3;
 // Replays every operation on one party (the implementation `impl` of the trace's semantics: the
 // executor with that one party) and prints the lines, or only the last with final_only: then the
 // heap is hashed once, for the line printed. Returns kExitOk, or kExitRuntimeError after printing
-// an error line (corrupt heap, illegal write). Throws std::invalid_argument for an unknown
-// implementation or bad options, std::runtime_error for any other failure of the party.
+// an error line (corrupt heap, illegal write, pointer past 2^256-1). Throws std::invalid_argument
+// for an unknown implementation or bad options, std::runtime_error for any other failure of the
+// party.
 int replay(const Trace& trace, std::string_view impl, bool final_only, std::ostream& out);
 // The same from any source of operations: next(op) yields them in order and false at the end.
 // Keeps nothing per operation but its result (8 bytes), so a trace of any length replays from a

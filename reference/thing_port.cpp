@@ -44,6 +44,19 @@ void ThingPort::count_step() {
   if (++steps_ > step_budget_) throw CorruptHeap("a list walk exceeded " + std::to_string(step_budget_) + " steps (a cycle)");
 }
 
+void ThingPort::WalkCycle::throw_cycle() const {
+  throw CorruptHeap("a list walk came back to block " + std::to_string(block_) + " in the same state (a cycle)");
+}
+
+std::uint64_t ThingPort::word_key(std::uint64_t addr, std::uint64_t value, bool high_nonzero) {
+  // splitmix64's finalizer over the address and the value: distinct words give unrelated keys.
+  std::uint64_t z = addr * 0x9e3779b97f4a7c15ULL + value + (high_nonzero ? 0x5851f42d4c957f2dULL : 0);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return (z ^ value) * 0xd6e8feb86659fd93ULL + addr;
+}
+
 // ---------------------------------------------------------------- words
 
 std::uint64_t ThingPort::load_word(std::uint64_t addr, bool allow_u64) {
@@ -67,6 +80,12 @@ void ThingPort::store_word(std::uint64_t addr, Num value) {
   // JS stores into a Uint32Array apply ToUint32; seed semantics stores the exact (non-negative)
   // value, which in the thing layout always fits 32 bits (resolve_pool sees to that).
   const std::uint64_t stored = thing() ? std::uint64_t{to_uint32(value)} : static_cast<std::uint64_t>(value);
+  if (hash_stores_) {
+    bool high_nonzero = false;
+    const std::uint64_t old = config_.layout == Layout::thing ? std::uint64_t{memory_.peek_le32(addr)}
+                                                              : memory_.peek_word32(addr, &high_nonzero);
+    store_hash_ ^= word_key(addr, old, high_nonzero) ^ word_key(addr, stored, false);
+  }
   if (config_.layout == Layout::thing) {
     memory_.store_le32(addr, static_cast<std::uint32_t>(stored));
   } else {
@@ -134,12 +153,28 @@ void ThingPort::split_block(Num block, Num block_size, Num excess) {
 }
 
 void ThingPort::compact() {
+  // The outer loop stores as it goes: its state is the block, the previous block and the memory
+  // (what this call has stored so far). Not reentrant: nothing below calls compact().
+  struct HashStores {
+    explicit HashStores(ThingPort& port) : port_(port) {
+      port_.hash_stores_ = true;
+      port_.store_hash_ = 0;
+    }
+    ~HashStores() { port_.hash_stores_ = false; }
+    HashStores(const HashStores&) = delete;
+    HashStores& operator=(const HashStores&) = delete;
+    ThingPort& port_;
+  } hashing(*this);
+  WalkCycle outer;
   Num block = state(kStateFree);
   Num prev = 0;
   while (block != 0) {
+    outer.visit(block, prev, store_hash_);
     Num scan_prev = block;
     Num scan = block_next(block);
+    WalkCycle run;
     while (scan != 0 && scan_prev + block_size(scan_prev) == scan) {
+      run.visit(scan);
       scan_prev = scan;
       scan = block_next(scan);
     }
@@ -148,6 +183,8 @@ void ThingPort::compact() {
       set_block_size(block, new_size);
       const Num next = block_next(scan_prev);
       Num tmp = block_next(block);
+      // No cycle check needed: each step zeroes the next word it has just read (the read would
+      // have thrown outside the buffer, so the store lands), so coming back to a block reads 0.
       while (tmp != 0 && tmp != next) {
         const Num tn = block_next(tmp);
         set_block_next(tmp, 0);
@@ -171,7 +208,9 @@ void ThingPort::compact() {
 void ThingPort::insert(Num block) {
   Num ptr = state(kStateFree);
   Num prev = 0;
+  WalkCycle cycle;
   while (ptr != 0) {
+    cycle.visit(ptr);
     if (block <= ptr) break;
     prev = ptr;
     ptr = block_next(ptr);
@@ -214,7 +253,9 @@ ThingPort::Num ThingPort::malloc_impl(const u256& bytes) {
   Num top = state(kStateTop);
   Num block = state(kStateFree);
   Num prev = 0;
+  WalkCycle cycle;
   while (block != 0) {
+    cycle.visit(block);
     const Num size = block_size(block);
     const bool is_top = block + size >= top;
     if (is_top || size >= *padded) return malloc_top(block, prev, size, *padded, is_top);
@@ -271,7 +312,9 @@ u256 ThingPort::realloc(const u256& ptr, const u256& size) {
   Num new_addr = 0;
   Num block_end = 0;
   Num block = state(kStateUsed);
+  WalkCycle cycle;
   while (block != 0) {
+    cycle.visit(block);
     if (block == old_addr) {
       if (!padded) return 0;  // seed: cannot fit, nothing changes
       const ReallocResult r = realloc_block(block, size, *padded);
@@ -341,7 +384,9 @@ bool ThingPort::free_impl(Num ptr) {
   const Num addr = self_address(ptr);
   Num block = state(kStateUsed);
   Num prev = 0;
+  WalkCycle cycle;
   while (block != 0) {
+    cycle.visit(block);
     if (block == addr) {
       if (prev != 0) {
         unlink_block(prev, block);

@@ -45,8 +45,39 @@ class ThingPort final : public Allocator {
   void store_word(std::uint64_t addr, Num value);
   std::optional<std::uint64_t> field_addr(Num block, int field, bool unsigned_index) const;
   Num state(StateWord word);
-  // The observers' reads: state words, and one list step (counted against `steps`, so that a
-  // looping list is reported as corrupt) returning the block's size and next word.
+  // Brent's cycle detection for one list walk. Every walk is deterministic: what it does next
+  // depends only on its state at the head of an iteration (the block it is at; in check's walk also
+  // the block before it; in compact's outer loop, which stores as it goes, also the previous block
+  // and the memory). A state seen twice means thi.ng would loop forever, so the heap is corrupt
+  // (spec §4). Each state is compared with one saved at power-of-two intervals, so the repetition
+  // is found within a few times (tail + cycle) steps: the list's real length, not `end`.
+  class WalkCycle {
+   public:
+    // Throws CorruptHeap when this state repeats the saved one.
+    void visit(Num block, Num prev = 0, std::uint64_t memory = 0) {
+      if (saved_ && block == block_ && prev == prev_ && memory == memory_) throw_cycle();
+      if (++length_ == power_) {
+        block_ = block;
+        prev_ = prev;
+        memory_ = memory;
+        saved_ = true;
+        power_ *= 2;
+        length_ = 0;
+      }
+    }
+
+   private:
+    [[noreturn]] void throw_cycle() const;
+    Num block_ = 0;
+    Num prev_ = 0;
+    std::uint64_t memory_ = 0;
+    bool saved_ = false;
+    std::uint64_t power_ = 1;
+    std::uint64_t length_ = 0;
+  };
+
+  // The observers' reads: state words, and one list step (counted against `steps`, the backstop
+  // budget; the walks find loops with WalkCycle) returning the block's size and next word.
   Num peek_state(StateWord word) const;
   struct ListStep {
     Num size;
@@ -80,14 +111,22 @@ class ThingPort final : public Allocator {
   Num self_address(Num data) const { return data > 0 ? data - Num(config_.params.header) : 0; }
   static Num to_num(const u256& v);
 
-  // Counts list steps in one public operation; past the budget the heap is corrupt (a loop).
+  // Counts list steps in one public operation; past the budget the heap is corrupt. The budget
+  // (it grows with end) is only a backstop: WalkCycle finds every loop long before it.
   void begin_operation() { steps_ = 0; }
   void count_step();
+  // compact()'s outer loop stores as it walks, so its state includes the memory: while
+  // hash_stores_ is on, store_word keeps store_hash_ a function of the words stored so far
+  // (xor of a key of each word's old and new value: it returns to the same value when the
+  // memory does).
+  static std::uint64_t word_key(std::uint64_t addr, std::uint64_t value, bool high_nonzero);
 
   PoolConfig config_;
   EvmMemory memory_;
   std::uint64_t step_budget_;
   std::uint64_t steps_ = 0;
+  bool hash_stores_ = false;
+  std::uint64_t store_hash_ = 0;
 };
 
 }  // namespace fealloc

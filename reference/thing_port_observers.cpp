@@ -34,7 +34,9 @@ Stats ThingPort::stats() const {
   Stats s;
   std::uint64_t steps = 0;
   auto walk = [&](Num block, std::uint64_t& count, std::uint64_t& size) {
+    WalkCycle cycle;
     while (block != 0) {
+      cycle.visit(block);
       const ListStep step = peek_list_step(block, steps);
       ++count;
       size += std::uint64_t(step.size);
@@ -76,7 +78,9 @@ std::string ThingPort::check(CheckScope scope) const {
     std::uint64_t steps = 0;
     auto walk = [&](Num block, bool sorted, const char* list) {
       Num last = 0;
+      WalkCycle cycle;
       while (block != 0 && problem.empty()) {
+        cycle.visit(block, last);  // the checks below also look at the block before
         if (!thing()) {
           if (block < initial_top || block >= top) problem = std::string(list) + " block outside [initialTop, top)";
           if ((block - initial_top) % align != 0) problem = std::string(list) + " block not aligned";

@@ -12,10 +12,7 @@
 #     N: fuzz_differential, per engine, default 60; M: fuzz_trace, per engine, default 15 (0: skip)
 #     output in out/fuzz-smoke
 #
-# fuzz_trace runs with FEALLOC_TRACE_IGNORE=pool-start unless the environment sets
-# FEALLOC_TRACE_IGNORE (set it empty to check everything): the known finding in
-# corpus/findings/trace/ (resolve_pool takes a start near 2^256 as 0), which would otherwise fail
-# runs until it is fixed. Drop it from the default then.
+# fuzz_trace checks every property unless the environment sets FEALLOC_TRACE_IGNORE.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -30,7 +27,7 @@ while [ $# -gt 0 ]; do
     *) echo "fuzz-smoke.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-trace_ignore=${FEALLOC_TRACE_IGNORE-pool-start}
+trace_ignore=${FEALLOC_TRACE_IGNORE-}
 
 targets=(differential)
 [ "$trace_seconds" -gt 0 ] && targets+=(trace)

@@ -9,7 +9,7 @@
 # Defaults: 10 minutes, libFuzzer, fuzz_differential, all cores, sanitizers on, out/fuzz.
 # --ignore: fuzz_differential/fuzz_thing: signatures or known ids (thing-4.1 ...) that are not
 # crashes (FEALLOC_IGNORE); fuzz_trace: property ids to leave unchecked (FEALLOC_TRACE_IGNORE,
-# e.g. pool-start for the known finding in corpus/findings/trace/).
+# e.g. messages).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

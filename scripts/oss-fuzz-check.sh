@@ -23,11 +23,8 @@ scripts/install-deps.sh
 
 fail() { echo "oss-fuzz-check: FAIL: $*" >&2; exit 1; }
 
-# fuzz_trace's known finding (corpus/findings/trace/pool-start-wraps-to-zero): resolve_pool takes
-# a start near 2^256 as 0. Until it is fixed, the short run below leaves that property off; every
-# other property is checked. The caller's FEALLOC_TRACE_IGNORE wins (FEALLOC_TRACE_IGNORE= checks
-# everything).
-trace_ignore=${FEALLOC_TRACE_IGNORE-pool-start}
+# fuzz_trace checks every property; the caller's FEALLOC_TRACE_IGNORE may turn some off.
+trace_ignore=${FEALLOC_TRACE_IGNORE-}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fealloc-oss-fuzz.XXXXXX")
 if [ "$keep" = 1 ]; then

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <cstring>
+#include <random>
 #include <vector>
 
 namespace fealloc {
@@ -104,6 +107,77 @@ TEST(EvmMemory, Fnv1aCountsUntouchedBytesAsZero) {
   EXPECT_EQ(a.fnv1a(1), 0xcbf29ce484222325ULL * 0x100000001b3ULL);
   b.fill(4095, 1, 1);
   EXPECT_NE(a.fnv1a(4096), b.fnv1a(4096));
+}
+
+// Issue 8: the hash hashes long runs of one byte value in closed form, a zero fill does not commit
+// the zero pages above the high-water mark, and a copy from there fills zeros. The bytes, msize
+// and the hash are exactly those of a plain byte array.
+TEST(EvmMemory, RunsZeroFillsAndCopiesMatchAPlainByteArray) {
+  constexpr std::uint64_t kCap = std::uint64_t{1} << 20;
+  std::mt19937_64 rng(8);
+  auto below = [&](std::uint64_t n) { return n == 0 ? 0 : rng() % n; };
+  auto plain_fnv = [](const std::vector<std::uint8_t>& bytes, std::uint64_t end) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (std::uint64_t i = 0; i < end; ++i) h = (h ^ bytes[i]) * 0x100000001b3ULL;
+    return h;
+  };
+  for (int round = 0; round < 40; ++round) {
+    SCOPED_TRACE(round);
+    EvmMemory m(kCap);
+    std::vector<std::uint8_t> plain(kCap, 0);
+    std::uint64_t msize = 0;
+    auto touched = [&](std::uint64_t addr, std::uint64_t len) {
+      if (len != 0) msize = std::max(msize, (addr + len + 31) / 32 * 32);
+    };
+    for (int op = 0; op < 12; ++op) {
+      // Long runs of a few values (zero above all), short random writes, copies either way.
+      const std::uint64_t len = below(4) == 0 ? below(64) : below(std::uint64_t{1} << (8 + below(11)));
+      const std::uint64_t addr = below(kCap - len);
+      switch (below(4)) {
+        case 0:
+        case 1: {
+          const std::uint8_t v = below(3) == 0 ? 0 : std::array<std::uint8_t, 3>{0xff, 0x01, 0xa5}[below(3)];
+          m.fill(addr, len, v);
+          std::fill(plain.begin() + static_cast<std::ptrdiff_t>(addr), plain.begin() + static_cast<std::ptrdiff_t>(addr + len), v);
+          touched(addr, len);
+          break;
+        }
+        case 2: {
+          std::vector<std::uint8_t> data(std::min<std::uint64_t>(len, 64));
+          for (auto& b : data) b = static_cast<std::uint8_t>(rng());
+          m.write_bytes(addr, data);
+          std::copy(data.begin(), data.end(), plain.begin() + static_cast<std::ptrdiff_t>(addr));
+          touched(addr, data.size());
+          break;
+        }
+        default: {
+          const std::uint64_t src = below(kCap - len);
+          m.copy(addr, src, len);
+          std::memmove(plain.data() + addr, plain.data() + src, len);
+          touched(addr, len);
+          touched(src, len);
+          break;
+        }
+      }
+      ASSERT_EQ(m.msize(), msize);
+    }
+    for (std::uint64_t i = 0; i < kCap; i += 1 + below(64)) ASSERT_EQ(m.peek(i), plain[i]) << "byte " << i;
+    for (const std::uint64_t end : {kCap, kCap / 2 + below(kCap / 2), below(4096)}) {
+      ASSERT_EQ(m.fnv1a(end), plain_fnv(plain, end)) << "end " << end;
+    }
+  }
+}
+
+TEST(EvmMemory, AZeroFillAboveTheHighWaterMarkCommitsNothing) {
+  EvmMemory m;
+  m.store_le32(0, 0x01020304);
+  const std::uint64_t backing = m.backing_size();
+  m.fill(16, std::uint64_t{200} << 20, 0);  // a calloc of 200 MiB with fill 0
+  EXPECT_EQ(m.backing_size(), backing);
+  EXPECT_EQ(m.msize(), ((std::uint64_t{200} << 20) + 16 + 31) / 32 * 32);
+  EXPECT_EQ(m.peek(0), 4);
+  EXPECT_EQ(m.peek(100 << 20), 0);
+  EXPECT_THROW(m.fill(0, EvmMemory::kDefaultCap + 1, 0), MemoryCapExceeded);
 }
 
 TEST(EvmMemory, WrittenRangesCoverEveryWriteSinceLastTaken) {

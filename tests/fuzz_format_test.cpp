@@ -194,12 +194,13 @@ TEST(FuzzFormat, CorpusExamplesRoundTrip) {
 }
 
 TEST(FuzzFormat, ExactValuesRoundTrip) {
-  // Values at every edge of the encoding: 0, 2^256-1, @k+d with huge d, long writes, every pool key.
+  // Values at every edge of the encoding: 0, 2^256-1, @k+d with the largest d (on @8, which
+  // returned 0: a sum past 2^256-1 is an error of the trace), long writes, every pool key.
   const Trace t = parse(
       "pool layout=evm semantics=seed start=0 end=0x10000 align=64 min_split=65 compact=1 split=0\n"
       "malloc 0\nmalloc 0x7f\nmalloc 0x80\nmalloc 0x3fff\nmalloc 0x4000\n"
       "malloc 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n"
-      "calloc 300 255\nrealloc @7 0\nrealloc @7+0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff 5\n"
+      "calloc 300 255\nrealloc @7 0\nrealloc @8+0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff 5\n"
       "free 0\nfree @2+1\nwrite @3 1 " + std::string(200, 'a') + "\nfree_all\nstats\nfree @4\n");
   expect_round_trip(t);
   Trace thing = t;

@@ -8,6 +8,7 @@ import { fnv1a64 } from "./fnv.mjs";
 export class OptionsError extends Error {}
 
 const hex = (v) => "0x" + v.toString(16);
+const MAX_U256 = (1n << 256n) - 1n;
 
 /** MemPool options for a parsed pool line; throws OptionsError if it can't be replayed here. */
 export function poolOptions(keys) {
@@ -60,6 +61,8 @@ export class Replayer {
     const k = ++this.count;
     const pool = this.pool;
     pool.resetSteps();
+    // @k+d past 2^256-1 is an error of the trace at this op, as in fealloc (decisions.md).
+    if (op.ptr !== undefined && this.ptr(op.ptr) > MAX_U256) return this.fail(k, "pointer past 2^256-1");
     let ret = null;
     let text;
     try {
