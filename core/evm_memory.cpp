@@ -64,6 +64,34 @@ std::uint64_t fnv_run(std::uint64_t hash, std::uint8_t byte, std::uint64_t count
   for (std::uint64_t i = count % period; i > 0; --i) hash = fnv_step(hash, byte);
   return hash;
 }
+// Byte by byte, except that a long run of one byte value (a calloc's fill, zeroed pages) is
+// hashed in closed form (fnv_run): at each 8-aligned position, one 8-byte compare says whether a
+// run starts there, and the run's whole words are hashed at once.
+std::uint64_t fnv_bytes(std::uint64_t hash, const std::uint8_t* data, std::uint64_t n) {
+  std::uint64_t i = 0;
+  while (i < n) {
+    if ((i & 7) == 0 && n - i >= 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, data + i, 8);
+      const auto byte = static_cast<std::uint8_t>(word);
+      if (word == byte * 0x0101010101010101ULL) {
+        std::uint64_t j = i + 8;
+        for (std::uint64_t next = 0; j + 8 <= n; j += 8) {
+          std::memcpy(&next, data + j, 8);
+          if (next != word) break;
+        }
+        hash = fnv_run(hash, byte, j - i);
+        i = j;
+        continue;
+      }
+      for (const std::uint64_t stop = i + 8; i < stop; ++i) hash = fnv_step(hash, data[i]);
+      continue;
+    }
+    hash = fnv_step(hash, data[i]);
+    ++i;
+  }
+  return hash;
+}
 }  // namespace
 
 EvmMemory::Region::Region(std::uint64_t size)
@@ -88,12 +116,133 @@ bool EvmMemory::touch_slow(std::uint64_t addr, std::uint64_t length) {
   if (length == 0) return false;
   check_cap(addr, length);
   const std::uint64_t end = addr + length;
-  // The region is all zero above size_ already: nothing to fill. Rounding the mark up to a page
-  // keeps the next accesses on the inline fast path (the extra bytes are zero: still correct).
-  if (end > size_) size_ = std::min(cap_, (end + 4095) / 4096 * 4096);
+  materialize(addr, end);  // the accessed bytes are the region's from now on
+  if (end > size_) {
+    // Near size_, rounding the mark up to a page keeps the next accesses on the inline fast path
+    // (the pages it grows over are zero unless touched: still correct); it stops at the first
+    // uniform page, which must stay above it. Far above it, the pages are marked touched instead,
+    // so that the observers never read the untouched ones in between.
+    if (addr <= size_ + kNear) {
+      const std::uint64_t rounded = std::min(cap_, (end + kPage - 1) / kPage * kPage);
+      size_ = std::max(size_, uniform_pages_ == 0 ? rounded : std::min(rounded, first_uniform_from(size_)));
+    }
+    if (end > size_) mark_touched(std::max(addr, size_), end);
+    high_ = std::max({high_, size_, end});
+  }
   const std::uint64_t rounded = (end + 31) / 32 * 32;
   msize_ = std::max(msize_, rounded);
   return true;
+}
+
+std::uint8_t EvmMemory::peek_above(std::uint64_t addr) const {
+  if (addr >= high_) return 0;
+  const std::uint16_t code = page_code(addr / kPage);
+  return (code & kUniform) != 0 ? static_cast<std::uint8_t>(code) : region_.data[addr];
+}
+
+void EvmMemory::materialize(std::uint64_t lo, std::uint64_t hi) {
+  if (uniform_pages_ == 0 || lo >= hi) return;
+  const std::uint64_t last = std::min<std::uint64_t>((hi - 1) / kPage + 1, pages_.size());
+  for (std::uint64_t p = lo / kPage; p < last && uniform_pages_ != 0; ++p) {
+    if ((pages_[p] & kUniform) == 0) continue;
+    const std::uint64_t at = p * kPage;
+    std::memset(region_.data + at, pages_[p] & 0xff, std::min(kPage, cap_ - at));
+    pages_[p] = kTouched;
+    --uniform_pages_;
+  }
+}
+
+void EvmMemory::mark_touched(std::uint64_t lo, std::uint64_t hi) {
+  if (lo >= hi) return;
+  if (pages_.empty()) pages_.assign((cap_ + kPage - 1) / kPage, 0);
+  for (std::uint64_t p = lo / kPage, last = (hi - 1) / kPage; p <= last; ++p) {
+    if (pages_[p] == 0) pages_[p] = kTouched;
+  }
+}
+
+std::uint64_t EvmMemory::first_uniform_from(std::uint64_t addr) const {
+  for (std::uint64_t p = addr / kPage; p < pages_.size(); ++p) {
+    if ((pages_[p] & kUniform) != 0) return p * kPage;
+  }
+  return cap_;
+}
+
+// Bytes [lo, hi) at or above size_ become `value` in the region.
+void EvmMemory::write_region(std::uint64_t lo, std::uint64_t hi, std::uint8_t value) {
+  if (lo >= hi) return;
+  materialize(lo, hi);
+  std::memset(region_.data + lo, value, hi - lo);
+  mark_touched(lo, hi);
+  high_ = std::max(high_, hi);
+}
+
+// A fill of [at, end) at or above size_: the whole pages of a long fill become uniform, the rest
+// is written. Zeros at or above high_ are there already.
+void EvmMemory::fill_above(std::uint64_t at, std::uint64_t end, std::uint8_t value) {
+  if (value == 0) end = std::min(end, high_);
+  if (at >= end) return;
+  const std::uint64_t first_whole = (at + kPage - 1) / kPage;
+  const std::uint64_t end_whole = end / kPage;
+  if (end_whole <= first_whole || (end_whole - first_whole) * kPage < kUniformMin) {
+    write_region(at, end, value);
+    return;
+  }
+  write_region(at, first_whole * kPage, value);
+  if (pages_.empty()) pages_.assign((cap_ + kPage - 1) / kPage, 0);
+  const auto marked = static_cast<std::uint16_t>(kUniform | value);
+  for (std::uint64_t p = first_whole; p < end_whole; ++p) {
+    if ((pages_[p] & kUniform) == 0) ++uniform_pages_;
+    pages_[p] = marked;
+  }
+  high_ = std::max(high_, end_whole * kPage);
+  write_region(end_whole * kPage, end, value);
+}
+
+EvmMemory::View EvmMemory::view(std::uint64_t addr, std::uint64_t max_length) const {
+  if (addr < size_) return {region_.data + addr, 0, std::min(max_length, size_ - addr)};
+  if (addr >= high_) return {nullptr, 0, max_length};
+  // Between size_ and high_, page by page: a run of pages of one kind (untouched: zeros; touched:
+  // the region's bytes; uniform of one value).
+  const std::uint64_t page = addr / kPage;
+  const std::uint16_t code = page_code(page);
+  std::uint64_t stop = (page + 1) * kPage;
+  while (stop < high_ && stop - addr < max_length && page_code(stop / kPage) == code) stop += kPage;
+  const std::uint64_t length = std::min(max_length, std::min(stop, high_) - addr);
+  if (code == kTouched) return {region_.data + addr, 0, length};
+  return {nullptr, static_cast<std::uint8_t>(code & 0xff), length};  // untouched: 0
+}
+
+std::uint64_t EvmMemory::first_difference(const EvmMemory& a, const EvmMemory& b, std::uint64_t from, std::uint64_t end) {
+  // The position of the first byte of bytes[0, n) that is not `value`, or n.
+  auto first_not = [](const std::uint8_t* bytes, std::uint8_t value, std::uint64_t n) {
+    const std::uint64_t pattern = value * 0x0101010101010101ULL;
+    std::uint64_t k = 0;
+    for (std::uint64_t word = 0; k + 8 <= n; k += 8) {
+      std::memcpy(&word, bytes + k, 8);
+      if (word != pattern) break;
+    }
+    while (k < n && bytes[k] == value) ++k;
+    return k;
+  };
+  for (std::uint64_t at = from; at < end;) {
+    const View va = a.view(at, end - at);
+    const View vb = b.view(at, end - at);
+    const std::uint64_t n = std::min(va.length, vb.length);
+    std::uint64_t k = n;
+    if (va.bytes != nullptr && vb.bytes != nullptr) {
+      if (std::memcmp(va.bytes, vb.bytes, n) != 0) {
+        k = 0;
+        while (va.bytes[k] == vb.bytes[k]) ++k;
+      }
+    } else if (va.bytes == nullptr && vb.bytes == nullptr) {
+      if (va.value != vb.value) k = 0;
+    } else {
+      k = va.bytes != nullptr ? first_not(va.bytes, vb.value, n) : first_not(vb.bytes, va.value, n);
+    }
+    if (k < n) return at + k;
+    at += n;
+  }
+  return end;
 }
 
 void EvmMemory::mark_written(std::uint64_t addr, std::uint64_t length) {
@@ -136,18 +285,24 @@ void EvmMemory::read_bytes(std::uint64_t addr, std::span<std::uint8_t> out) {
 
 void EvmMemory::fill(std::uint64_t addr, std::uint64_t length, std::uint8_t value) {
   if (length == 0) return;
-  if (value == 0 && addr + length > size_) {
-    // Everything at or above size_ is zero already: only the part below it is written, and the
-    // region is not committed (a calloc of 256 MiB with fill 0 touches no page). Same cap check,
-    // msize and written range as the general path.
-    check_cap(addr, length);
-    msize_ = std::max(msize_, (addr + length + 31) / 32 * 32);
-    if (addr < size_) std::memset(region_.data + addr, 0, size_ - addr);
+  const std::uint64_t end = addr + length;
+  if (end <= size_) {
+    touch(addr, length);
+    std::memset(region_.data + addr, value, length);
     mark_written(addr, length);
     return;
   }
-  if (!touch(addr, length)) return;
-  std::memset(region_.data + addr, value, length);
+  // Above size_ a long fill commits no memory: its whole pages become uniform (a calloc of 256 MiB
+  // costs nothing until its bytes are accessed), and zeros above high_ are there already. Same cap
+  // check, msize and written range as any write.
+  check_cap(addr, length);
+  std::uint64_t at = addr;
+  if (at < size_) {
+    std::memset(region_.data + at, value, size_ - at);
+    at = size_;
+  }
+  fill_above(at, end, value);
+  msize_ = std::max(msize_, (end + 31) / 32 * 32);
   mark_written(addr, length);
 }
 
@@ -158,17 +313,21 @@ void EvmMemory::copy(std::uint64_t dst, std::uint64_t src, std::uint64_t length)
   check_cap(dst, length);
   check_cap(src, length);
   if (src + length > size_ && (dst >= src + length || src >= dst + length)) {
-    // The source's tail lies above size_, where every byte is zero: copy what lies below and fill
-    // the rest with zeros, which commits nothing above size_ (a moving realloc of a big block that
-    // was never written). Disjoint ranges only, so the order of the two parts does not matter.
-    const std::uint64_t stored = src < size_ ? size_ - src : 0;
-    msize_ = std::max(msize_, (src + length + 31) / 32 * 32);
-    if (stored != 0) {
-      touch(dst, stored);
-      std::memmove(region_.data + dst, region_.data + src, stored);
+    // The source reaches above size_ (uniform pages, zeros above high_), and the ranges are
+    // disjoint: copied run by run as view() sees it, a uniform or zero run as a fill, so a moving
+    // realloc of a big calloc'd (or never written) block commits nothing either.
+    msize_ = std::max(msize_, (src + length + 31) / 32 * 32);  // the read
+    for (std::uint64_t done = 0; done < length;) {
+      const View from = view(src + done, length - done);
+      if (from.bytes == nullptr) {
+        fill(dst + done, from.length, from.value);
+      } else {
+        touch(dst + done, from.length);  // changes no byte of the source: the ranges are disjoint
+        std::memcpy(region_.data + dst + done, from.bytes, from.length);
+        mark_written(dst + done, from.length);
+      }
+      done += from.length;
     }
-    fill(dst + stored, length - stored, 0);
-    mark_written(dst, length);
     return;
   }
   touch(dst, length);
@@ -179,35 +338,19 @@ void EvmMemory::copy(std::uint64_t dst, std::uint64_t src, std::uint64_t length)
 
 std::uint64_t EvmMemory::fnv1a(std::uint64_t end) const {
   std::uint64_t hash = kFnvBasis;
-  const std::uint64_t stored = std::min<std::uint64_t>(end, size_);
-  const std::uint8_t* data = region_.data;
-  // Byte by byte, except that a long run of one byte value (a calloc's fill, zeroed pages) is
-  // hashed in closed form (fnv_run): at each 8-aligned position, one 8-byte compare says whether
-  // a run starts there, and the run's whole words are hashed at once.
-  std::uint64_t i = 0;
-  while (i < stored) {
-    if ((i & 7) == 0 && stored - i >= 8) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, data + i, 8);
-      const auto byte = static_cast<std::uint8_t>(word);
-      if (word == byte * 0x0101010101010101ULL) {
-        std::uint64_t j = i + 8;
-        for (std::uint64_t next = 0; j + 8 <= stored; j += 8) {
-          std::memcpy(&next, data + j, 8);
-          if (next != word) break;
-        }
-        hash = fnv_run(hash, byte, j - i);
-        i = j;
-        continue;
-      }
-      for (const std::uint64_t stop = i + 8; i < stop; ++i) hash = fnv_step(hash, data[i]);
-      continue;
+  for (std::uint64_t at = 0; at < end;) {
+    const View v = view(at, end - at);
+    if (v.bytes != nullptr) {
+      hash = fnv_bytes(hash, v.bytes, v.length);
+    } else if (v.value == 0) {
+      // A zero byte leaves the xor unchanged, so each byte only multiplies by the prime.
+      hash *= pow_mod64(kFnvPrime, v.length);
+    } else {
+      hash = fnv_run(hash, v.value, v.length);
     }
-    hash = fnv_step(hash, data[i]);
-    ++i;
+    at += v.length;
   }
-  // A zero byte leaves the xor unchanged, so each remaining byte only multiplies by the prime.
-  return hash * pow_mod64(kFnvPrime, end - stored);
+  return hash;
 }
 
 void EvmMemory::set_write_tracking(bool on) {

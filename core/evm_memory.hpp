@@ -71,15 +71,17 @@ class EvmMemory {
   void copy(std::uint64_t dst, std::uint64_t src, std::uint64_t length);
 
   // --- observers: not EVM accesses, msize does not change ---
-  std::uint8_t peek(std::uint64_t addr) const { return addr < size_ ? region_.data[addr] : 0; }
+  std::uint8_t peek(std::uint64_t addr) const { return addr < size_ ? region_.data[addr] : peek_above(addr); }
   // A stored word as load_word32 / load_le32 would read it, without counting as an access.
   std::uint64_t peek_word32(std::uint64_t addr, bool* high_bytes_nonzero = nullptr) const {
     std::uint64_t parts[4] = {0, 0, 0, 0};
     const std::uint64_t size = size_;
     if (size >= 32 && addr <= size - 32) {
       std::memcpy(parts, region_.data + addr, 32);  // three 8-byte high parts and the value
-    } else if (addr < size) {
-      std::memcpy(parts, region_.data + addr, size - addr);  // the rest of the word reads as zero
+    } else {
+      std::uint8_t bytes[32];
+      for (std::uint64_t i = 0; i < 32; ++i) bytes[i] = peek(addr + i);
+      std::memcpy(parts, bytes, 32);
     }
     if (high_bytes_nonzero != nullptr) *high_bytes_nonzero = (parts[0] | parts[1] | parts[2]) != 0;
     return from_big_endian(parts[3]);
@@ -96,8 +98,18 @@ class EvmMemory {
     return value;
   }
   // Bytes [0, backing_size()) may be nonzero; everything above is zero.
-  std::uint64_t backing_size() const { return size_; }
-  const std::uint8_t* backing_data() const { return region_.data; }
+  std::uint64_t backing_size() const { return high_; }
+  // The bytes from addr on as they are kept, for at most max_length (> 0) bytes: `length` bytes
+  // at `bytes`, or (bytes == nullptr) `length` copies of `value` (a long fill, or the zeros above
+  // backing_size()). Valid until the next non-const call.
+  struct View {
+    const std::uint8_t* bytes;
+    std::uint8_t value;
+    std::uint64_t length;
+  };
+  View view(std::uint64_t addr, std::uint64_t max_length) const;
+  // The first address in [from, end) where a and b differ, or end.
+  static std::uint64_t first_difference(const EvmMemory& a, const EvmMemory& b, std::uint64_t from, std::uint64_t end);
   // FNV-1a 64 over bytes [0, end), untouched bytes counting as zero.
   std::uint64_t fnv1a(std::uint64_t end) const;
 
@@ -134,13 +146,32 @@ class EvmMemory {
   }
   bool touch_slow(std::uint64_t addr, std::uint64_t length);
   void mark_written(std::uint64_t addr, std::uint64_t length);
+  // Pages at or above size_ (issue 8), so that neither a long fill nor an access far up costs
+  // work or memory for the pages in between. A page there is untouched (all zero: the observers do
+  // not even read it), touched (the region holds its bytes) or uniform (every byte is v: a fill of
+  // many whole pages marks them instead of writing them, so a calloc of 256 MiB commits nothing;
+  // any access to such a page first gives it its bytes, materialize). size_ grows over the
+  // accessed pages only when they are near it (kNear), and never over a uniform page.
+  static constexpr std::uint64_t kPage = 4096;
+  static constexpr std::uint64_t kUniformMin = 16 * kPage;  // shorter fills are written
+  static constexpr std::uint64_t kNear = 16 * kPage;
+  static constexpr std::uint16_t kTouched = 0x200;
+  static constexpr std::uint16_t kUniform = 0x100;  // | v
+  std::uint16_t page_code(std::uint64_t page) const { return page < pages_.size() ? pages_[page] : 0; }
+  std::uint8_t peek_above(std::uint64_t addr) const;
+  void materialize(std::uint64_t lo, std::uint64_t hi);
+  void mark_touched(std::uint64_t lo, std::uint64_t hi);
+  std::uint64_t first_uniform_from(std::uint64_t addr) const;  // its address, or cap_
+  void write_region(std::uint64_t lo, std::uint64_t hi, std::uint8_t value);
+  void fill_above(std::uint64_t at, std::uint64_t end, std::uint8_t value);
 
   std::uint64_t cap_;
   std::uint64_t msize_ = 0;
   // The bytes: one region of cap_ bytes that reads as zero until written (anonymous memory,
   // committed page by page on first touch), so that growing costs nothing and a big pool with a
   // few blocks far apart costs only the pages they touch. size_ is the high-water mark of the
-  // accessed bytes: everything at or above it is zero.
+  // accessed bytes, except that it stops at the first uniform page: below it the region holds
+  // every byte and accesses take the inline fast paths; above it, see high_ and uniform_.
   struct Region {
     explicit Region(std::uint64_t bytes);
     ~Region();
@@ -151,6 +182,11 @@ class EvmMemory {
   };
   Region region_;
   std::uint64_t size_ = 0;
+  // Everything at or above high_ is zero (high_ >= size_): the region there, and no uniform page.
+  std::uint64_t high_ = 0;
+  std::vector<std::uint16_t> pages_;  // per page at or above size_: 0, kTouched or kUniform | v;
+                                      // allocated on first use
+  std::uint64_t uniform_pages_ = 0;
   bool track_writes_ = false;
   std::vector<Range> written_;
 };

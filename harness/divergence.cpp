@@ -48,20 +48,7 @@ std::string hexdump(const EvmMemory& memory, std::uint64_t from, std::uint64_t t
 }
 
 std::uint64_t first_difference(const EvmMemory& a, const EvmMemory& b, std::uint64_t from, std::uint64_t end) {
-  // Both memories are zero past their backing stores: compare the stored parts with memcmp, then
-  // the longer store's tail against zero.
-  const std::uint64_t common = std::min({end, a.backing_size(), b.backing_size()});
-  if (from < common && std::memcmp(a.backing_data() + from, b.backing_data() + from, common - from) != 0) {
-    for (std::uint64_t i = from;; ++i) {
-      if (a.peek(i) != b.peek(i)) return i;
-    }
-  }
-  const EvmMemory& longer = a.backing_size() > b.backing_size() ? a : b;
-  const std::uint64_t stored = std::min(end, longer.backing_size());
-  for (std::uint64_t i = std::max(from, common); i < stored; ++i) {
-    if (longer.peek(i) != 0) return i;
-  }
-  return end;
+  return EvmMemory::first_difference(a, b, from, end);
 }
 
 std::string memory_difference(const EvmMemory& a, const EvmMemory& b, std::uint64_t at, std::uint64_t end,

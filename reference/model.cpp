@@ -6,6 +6,7 @@
 #include "reference/model.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 #include <stdexcept>
 
@@ -26,18 +27,48 @@ void forget(KnownBytes& known, std::uint64_t lo, std::uint64_t hi) {
   while (it != known.end() && it->first < hi) {
     const std::uint64_t start = it->first;
     const std::uint64_t stop = start + it->second.size();
-    const std::vector<std::uint8_t> run = std::move(it->second);
+    const ReferenceModel::KnownRun run = std::move(it->second);
     it = known.erase(it);
-    if (start < lo) known.emplace(start, std::vector<std::uint8_t>(run.begin(), run.begin() + std::ptrdiff_t(lo - start)));
-    if (stop > hi) known.emplace(hi, std::vector<std::uint8_t>(run.begin() + std::ptrdiff_t(hi - start), run.end()));
+    if (start < lo) known.emplace(start, run.slice(0, lo - start));
+    if (stop > hi) known.emplace(hi, run.slice(hi - start, stop - start));
   }
 }
 
-void remember(KnownBytes& known, std::uint64_t offset, std::vector<std::uint8_t> bytes) {
+void remember(KnownBytes& known, std::uint64_t offset, ReferenceModel::KnownRun bytes) {
   forget(known, offset, offset + bytes.size());
   known.emplace(offset, std::move(bytes));
 }
 }  // namespace
+
+ReferenceModel::KnownRun ReferenceModel::KnownRun::slice(std::uint64_t from, std::uint64_t to) const {
+  if (uniform_) return KnownRun(to - from, fill_);
+  return KnownRun(std::vector<std::uint8_t>(bytes_.begin() + std::ptrdiff_t(from), bytes_.begin() + std::ptrdiff_t(to)));
+}
+
+std::uint64_t ReferenceModel::KnownRun::mismatch(std::uint64_t from, const std::uint8_t* found, std::uint64_t n) const {
+  if (uniform_) {
+    std::uint64_t k = 0;
+    // Eight bytes at a time: a 256 MiB fill is compared at memory speed.
+    const std::uint64_t pattern = fill_ * 0x0101010101010101ULL;
+    for (std::uint64_t word = 0; k + 8 <= n; k += 8) {
+      std::memcpy(&word, found + k, 8);
+      if (word != pattern) break;
+    }
+    while (k < n && found[k] == fill_) ++k;
+    return k;
+  }
+  if (std::memcmp(bytes_.data() + from, found, n) == 0) return n;
+  std::uint64_t k = 0;
+  while (bytes_[from + k] == found[k]) ++k;
+  return k;
+}
+
+std::uint64_t ReferenceModel::KnownRun::first_not(std::uint64_t from, std::uint64_t n, std::uint8_t value) const {
+  if (uniform_) return fill_ == value ? n : 0;
+  std::uint64_t k = 0;
+  while (k < n && bytes_[from + k] == value) ++k;
+  return k;
+}
 
 // Starts the record of one public mutating operation: clears changed_ and, when the operation
 // ends, adds the state words if the free head, the used head or top moved.
@@ -243,7 +274,7 @@ u256 ReferenceModel::calloc(const u256& size, std::uint8_t fill) {
   const std::uint64_t n = low_u64(size);
   touch(data, n);
   // malloc pushed the new block at the head of the used list: every requested byte is known.
-  remember(used_list_.front().known, 0, std::vector<std::uint8_t>(n, fill));
+  remember(used_list_.front().known, 0, KnownRun(n, fill));
   mark(data, data + n);
   return p;
 }
@@ -340,7 +371,7 @@ void ReferenceModel::user_write(std::uint64_t addr, std::span<const std::uint8_t
     const std::uint64_t data = b.addr + header();
     if (addr >= data && addr - data <= b.requested && bytes.size() <= b.requested - (addr - data)) {
       touch(addr, bytes.size());
-      remember(b.known, addr - data, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+      remember(b.known, addr - data, KnownRun(std::vector<std::uint8_t>(bytes.begin(), bytes.end())));
       mark(addr, addr + bytes.size());
       return;
     }

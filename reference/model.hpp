@@ -85,9 +85,30 @@ class ReferenceModel final : public Allocator, public MemoryVerifier {
   const std::vector<EvmMemory::Range>& changed_ranges() const { return changed_; }
 
   // --- read access for tests ---
+  // One run of bytes a program stored: the bytes themselves (a user write), or `count` copies of
+  // one byte (a calloc's fill), so that a calloc of 256 MiB costs the model nothing (issue 8).
+  class KnownRun {
+   public:
+    explicit KnownRun(std::vector<std::uint8_t> bytes) : bytes_(std::move(bytes)), size_(bytes_.size()) {}
+    KnownRun(std::uint64_t count, std::uint8_t fill) : size_(count), fill_(fill), uniform_(true) {}
+    std::uint64_t size() const { return size_; }
+    std::uint8_t operator[](std::uint64_t i) const { return uniform_ ? fill_ : bytes_[i]; }
+    // Bytes [from, to) as a run of their own.
+    KnownRun slice(std::uint64_t from, std::uint64_t to) const;
+    // The first k < n at which byte from + k differs from found[k], or n.
+    std::uint64_t mismatch(std::uint64_t from, const std::uint8_t* found, std::uint64_t n) const;
+    // The first k < n at which byte from + k is not `value`, or n.
+    std::uint64_t first_not(std::uint64_t from, std::uint64_t n, std::uint8_t value) const;
+
+   private:
+    std::vector<std::uint8_t> bytes_;  // empty when uniform
+    std::uint64_t size_ = 0;
+    std::uint8_t fill_ = 0;
+    bool uniform_ = false;
+  };
   // What a program is guaranteed to find in a block's data: disjoint runs of bytes it stored,
   // keyed by data offset. Everything outside the runs is unknown.
-  using KnownBytes = std::map<std::uint64_t, std::vector<std::uint8_t>>;
+  using KnownBytes = std::map<std::uint64_t, KnownRun>;
   struct UsedBlock {
     std::uint64_t addr = 0;       // header address b; the data is at b + H
     std::uint64_t size = 0;       // the size word: header + data + padding

@@ -271,8 +271,6 @@ std::string ReferenceModel::verify_ranges(const EvmMemory& memory, std::span<con
   }
 
   const std::uint64_t h = header();
-  const std::uint8_t* bytes = memory.backing_data();
-  const std::uint64_t stored = memory.backing_size();  // everything above is zero
   std::uint64_t headers_done = 0;  // every header that starts below this was checked already
   for (const EvmMemory::Range& range : ranges) {
     // Headers [b, b + H) that overlap [lo, hi): lo - H < b < hi.
@@ -314,17 +312,24 @@ std::string ReferenceModel::verify_ranges(const EvmMemory& memory, std::span<con
         const std::uint64_t first = std::max(run->first, lo);
         const std::uint64_t last = std::min(run->first + run->second.size(), hi);
         if (first >= last) continue;
-        const std::uint8_t* want = run->second.data() + (first - run->first);
+        const ReferenceModel::KnownRun& want = run->second;
+        const std::uint64_t offset = first - run->first;  // into the run
         const std::uint64_t addr = data + first;
         const std::uint64_t length = last - first;
-        if (addr + length <= stored && std::memcmp(bytes + addr, want, length) == 0) continue;
-        for (std::uint64_t k = 0; k < length; ++k) {  // locate the difference for the message
-          const std::uint8_t found = addr + k < stored ? bytes[addr + k] : 0;
-          if (found != want[k]) {
-            return "used block " + hex(b.addr) + " (#" + used_number(it->second) +
-                   " of the used list) data byte at offset " + hex(first + k) + " (address " + hex(addr + k) +
-                   "): expected " + hex(want[k]) + ", found " + hex(found);
-          }
+        // The memory as it keeps its bytes: plain bytes, or runs of one value (long fills, zeros).
+        std::uint64_t k = 0;
+        while (k < length) {
+          const EvmMemory::View v = memory.view(addr + k, length - k);
+          const std::uint64_t same = v.bytes != nullptr ? want.mismatch(offset + k, v.bytes, v.length)
+                                                        : want.first_not(offset + k, v.length, v.value);
+          k += same;
+          if (same < v.length) break;
+        }
+        if (k < length) {
+          const std::uint8_t found = memory.peek(addr + k);
+          return "used block " + hex(b.addr) + " (#" + used_number(it->second) +
+                 " of the used list) data byte at offset " + hex(first + k) + " (address " + hex(addr + k) +
+                 "): expected " + hex(want[offset + k]) + ", found " + hex(found);
         }
       }
     }

@@ -109,11 +109,12 @@ TEST(EvmMemory, Fnv1aCountsUntouchedBytesAsZero) {
   EXPECT_NE(a.fnv1a(4096), b.fnv1a(4096));
 }
 
-// Issue 8: the hash hashes long runs of one byte value in closed form, a zero fill does not commit
-// the zero pages above the high-water mark, and a copy from there fills zeros. The bytes, msize
-// and the hash are exactly those of a plain byte array.
-TEST(EvmMemory, RunsZeroFillsAndCopiesMatchAPlainByteArray) {
-  constexpr std::uint64_t kCap = std::uint64_t{1} << 20;
+// Issue 8: a long fill above the high-water mark marks whole pages uniform instead of writing
+// them, a copy from such pages (or from untouched memory) fills, the hash takes runs of one byte
+// value in closed form. Against a plain byte array: the bytes (peek, both word encodings, loads,
+// reads), msize, the hash and first_difference are exactly the same.
+TEST(EvmMemory, UniformPagesRunsAndCopiesMatchAPlainByteArray) {
+  constexpr std::uint64_t kCap = std::uint64_t{1} << 21;
   std::mt19937_64 rng(8);
   auto below = [&](std::uint64_t n) { return n == 0 ? 0 : rng() % n; };
   auto plain_fnv = [](const std::vector<std::uint8_t>& bytes, std::uint64_t end) {
@@ -121,7 +122,7 @@ TEST(EvmMemory, RunsZeroFillsAndCopiesMatchAPlainByteArray) {
     for (std::uint64_t i = 0; i < end; ++i) h = (h ^ bytes[i]) * 0x100000001b3ULL;
     return h;
   };
-  for (int round = 0; round < 40; ++round) {
+  for (int round = 0; round < 30; ++round) {
     SCOPED_TRACE(round);
     EvmMemory m(kCap);
     std::vector<std::uint8_t> plain(kCap, 0);
@@ -129,11 +130,12 @@ TEST(EvmMemory, RunsZeroFillsAndCopiesMatchAPlainByteArray) {
     auto touched = [&](std::uint64_t addr, std::uint64_t len) {
       if (len != 0) msize = std::max(msize, (addr + len + 31) / 32 * 32);
     };
-    for (int op = 0; op < 12; ++op) {
-      // Long runs of a few values (zero above all), short random writes, copies either way.
-      const std::uint64_t len = below(4) == 0 ? below(64) : below(std::uint64_t{1} << (8 + below(11)));
-      const std::uint64_t addr = below(kCap - len);
-      switch (below(4)) {
+    for (int op = 0; op < 16; ++op) {
+      SCOPED_TRACE(op);
+      // Long fills of a few values (zero above all), short writes and reads, copies either way.
+      const std::uint64_t len = below(4) == 0 ? below(64) : below(std::uint64_t{1} << (8 + below(12)));
+      const std::uint64_t addr = below(kCap - len - 32);
+      switch (below(7)) {
         case 0:
         case 1: {
           const std::uint8_t v = below(3) == 0 ? 0 : std::array<std::uint8_t, 3>{0xff, 0x01, 0xa5}[below(3)];
@@ -150,6 +152,31 @@ TEST(EvmMemory, RunsZeroFillsAndCopiesMatchAPlainByteArray) {
           touched(addr, data.size());
           break;
         }
+        case 3: {
+          const std::uint64_t value = rng();
+          if (below(2) == 0) {
+            m.store_word32(addr, value);
+            std::fill_n(plain.begin() + static_cast<std::ptrdiff_t>(addr), 24, std::uint8_t{0});
+            for (int i = 0; i < 8; ++i) plain[addr + 31 - static_cast<std::uint64_t>(i)] = static_cast<std::uint8_t>(value >> (8 * i));
+            touched(addr, 32);
+          } else {
+            m.store_le32(addr, static_cast<std::uint32_t>(value));
+            for (int i = 0; i < 4; ++i) plain[addr + static_cast<std::uint64_t>(i)] = static_cast<std::uint8_t>(value >> (8 * i));
+            touched(addr, 4);
+          }
+          break;
+        }
+        case 4: {
+          std::uint64_t expected = 0;
+          for (std::uint64_t i = 24; i < 32; ++i) expected = (expected << 8) | plain[addr + i];
+          ASSERT_EQ(m.load_word32(addr), expected);
+          touched(addr, 32);
+          std::vector<std::uint8_t> out(std::min<std::uint64_t>(len, 256));
+          m.read_bytes(addr, out);
+          ASSERT_TRUE(std::equal(out.begin(), out.end(), plain.begin() + static_cast<std::ptrdiff_t>(addr)));
+          touched(addr, out.size());
+          break;
+        }
         default: {
           const std::uint64_t src = below(kCap - len);
           m.copy(addr, src, len);
@@ -162,10 +189,66 @@ TEST(EvmMemory, RunsZeroFillsAndCopiesMatchAPlainByteArray) {
       ASSERT_EQ(m.msize(), msize);
     }
     for (std::uint64_t i = 0; i < kCap; i += 1 + below(64)) ASSERT_EQ(m.peek(i), plain[i]) << "byte " << i;
+    for (int k = 0; k < 64; ++k) {
+      const std::uint64_t a = below(kCap - 32);
+      std::uint64_t word = 0;
+      for (std::uint64_t i = 24; i < 32; ++i) word = (word << 8) | plain[a + i];
+      ASSERT_EQ(m.peek_word32(a), word) << a;
+      std::uint32_t le = 0;
+      for (std::uint64_t i = 4; i-- > 0;) le = (le << 8) | plain[a + i];
+      ASSERT_EQ(m.peek_le32(a), le) << a;
+    }
     for (const std::uint64_t end : {kCap, kCap / 2 + below(kCap / 2), below(4096)}) {
       ASSERT_EQ(m.fnv1a(end), plain_fnv(plain, end)) << "end " << end;
     }
+    ASSERT_LE(m.backing_size(), kCap);
+    ASSERT_TRUE(std::all_of(plain.begin() + static_cast<std::ptrdiff_t>(m.backing_size()), plain.end(),
+                            [](std::uint8_t b) { return b == 0; }));
+    // The same bytes written plainly: no difference; then one byte apart.
+    EvmMemory same(kCap);
+    same.write_bytes(0, plain);
+    ASSERT_EQ(EvmMemory::first_difference(m, same, 0, kCap), kCap);
+    const std::uint64_t at = below(kCap);
+    const std::uint8_t other = static_cast<std::uint8_t>(plain[at] ^ 0x40);
+    same.write_bytes(at, std::span<const std::uint8_t>(&other, 1));
+    ASSERT_EQ(EvmMemory::first_difference(m, same, 0, kCap), at);
+    ASSERT_EQ(EvmMemory::first_difference(same, m, 0, kCap), at);
   }
+}
+
+TEST(EvmMemory, ALongFillAboveTheHighWaterMarkCommitsNothing) {
+  EvmMemory m;
+  m.store_le32(0, 0x01020304);
+  const std::uint64_t n = std::uint64_t{200} << 20;
+  m.fill(16, n, 0xa5);  // a calloc of 200 MiB
+  EXPECT_LE(m.backing_size(), 16 + n + 4096);
+  EXPECT_EQ(m.msize(), (n + 16 + 31) / 32 * 32);
+  EXPECT_EQ(m.peek(0), 4);
+  EXPECT_EQ(m.peek(100 << 20), 0xa5);
+  EXPECT_EQ(m.peek(16 + n), 0);
+  m.store_le32(100 << 20, 0);  // one page gets its bytes; the rest stays as it was
+  EXPECT_EQ(m.peek((100 << 20) + 4), 0xa5);
+  EXPECT_EQ(m.peek((100 << 20) + 3), 0);
+  EXPECT_EQ(m.load_le32(16 + n - 4), 0xa5a5a5a5U);
+}
+
+TEST(EvmMemory, AnAccessFarUpLeavesThePagesBelowItUntouched) {
+  EvmMemory m;
+  m.store_le32(0, 1);
+  const std::uint64_t far = (std::uint64_t{255} << 20) + 12;  // the state words of a pool near the cap
+  m.store_le32(far, 0xdeadbeef);
+  EXPECT_EQ(m.load_le32(far), 0xdeadbeefU);
+  EXPECT_EQ(m.peek(far), 0xef);
+  // The observers see the gap as one run of zeros, without reading it.
+  const EvmMemory::View gap = m.view(4096, far - 4096);
+  EXPECT_EQ(gap.bytes, nullptr);
+  EXPECT_EQ(gap.value, 0);
+  EvmMemory plain;
+  plain.store_le32(0, 1);
+  EXPECT_EQ(EvmMemory::first_difference(m, plain, 0, EvmMemory::kDefaultCap), far);
+  plain.write_bytes(far, std::array<std::uint8_t, 4>{0xef, 0xbe, 0xad, 0xde});
+  EXPECT_EQ(EvmMemory::first_difference(m, plain, 0, EvmMemory::kDefaultCap), EvmMemory::kDefaultCap);
+  EXPECT_EQ(m.fnv1a(EvmMemory::kDefaultCap), plain.fnv1a(EvmMemory::kDefaultCap));
 }
 
 TEST(EvmMemory, AZeroFillAboveTheHighWaterMarkCommitsNothing) {

@@ -217,5 +217,42 @@ TEST(HostileInput, TheFuzzDecoderNeverYieldsAReferencePast2To256) {
   }
 }
 
+// ---------------------------------------------------------------- 4. the 3-line rule
+
+// Work proportional to what a trace does, not to end: a 256 MiB fill, a moving realloc of it and a
+// pool whose state words sit near the cap commit, hash and compare no 256 MiB (it took about a
+// second per party and per printed line).
+TEST(HostileInput, ThreeLineTracesWithBigFillsAnswerAtOnce) {
+  const std::vector<std::string> traces = {
+      "pool end=0x10000000\ncalloc 0xffff000 255\nrealloc @1 0xffff100\nfree @1\n",
+      "pool end=0x10000000\ncalloc 0x7ffff00 255\nrealloc @1 0x8000f00\nfree @2\n",
+      "pool layout=thing end=0x10000000\ncalloc 0xffff000 1\nwrite @1 0xfffe000 a5a5\nrealloc @1 1\n",
+      "pool layout=thing semantics=thing end=0x10000000\ncalloc 0xffff000 255\nwrite @1 0xfffe000 a5a5\nstats\n",
+      "pool layout=thing semantics=thing start=268435200 end=268435452 align=16 compact=0\nstats\nfree 268435248\nstats\n",
+  };
+  for (const std::string& text : traces) {
+    SCOPED_TRACE(text);
+    const Trace t = parse(text);
+    const bool seed = t.pool.semantics == Semantics::seed;
+    for (const char* impl : {"port", "optimized", "model"}) {
+      if (!seed && std::string(impl) != "port") continue;
+      const Stopwatch clock;
+      std::ostringstream out;
+      EXPECT_EQ(replay(t, impl, false, out), kExitOk) << impl << "\n" << out.str();
+      EXPECT_LT(clock.seconds(), 1.0) << impl;
+    }
+    const Stopwatch clock;
+    std::string error;
+    auto ex = Executor::create(t.pool, default_parties(t.pool.semantics), error);
+    ASSERT_NE(ex, nullptr) << error;
+    const Executor::RunResult r = ex->run(t.ops);
+    if (seed) {
+      EXPECT_EQ(r.status, Executor::StepStatus::ok)
+          << (ex->divergence() ? ex->divergence()->report(ex->trace_so_far()) : ex->trace_error());
+    }
+    EXPECT_LT(clock.seconds(), 1.0) << "check";
+  }
+}
+
 }  // namespace
 }  // namespace fealloc

@@ -41,19 +41,10 @@ std::string describe(const Stats& s) {
 
 // "" when both memories hold the same bytes (untouched bytes are zero), else the first difference.
 std::string memory_difference(const EvmMemory& a, const EvmMemory& b) {
-  const std::uint64_t common = std::min(a.backing_size(), b.backing_size());
   const std::uint64_t n = std::max(a.backing_size(), b.backing_size());
-  // memcmp first: the differential test compares up to a MiB after every operation.
-  if (std::memcmp(a.backing_data(), b.backing_data(), common) == 0) {
-    const std::uint8_t* rest = (a.backing_size() > common ? a.backing_data() : b.backing_data()) + common;
-    if (std::all_of(rest, rest + (n - common), [](std::uint8_t x) { return x == 0; })) return "";
-  }
-  for (std::uint64_t i = 0; i < n; ++i) {
-    if (a.peek(i) != b.peek(i)) {
-      return "byte " + std::to_string(i) + ": " + std::to_string(a.peek(i)) + " vs " + std::to_string(b.peek(i));
-    }
-  }
-  return "";
+  const std::uint64_t i = EvmMemory::first_difference(a, b, 0, n);
+  if (i == n) return "";
+  return "byte " + std::to_string(i) + ": " + std::to_string(a.peek(i)) + " vs " + std::to_string(b.peek(i));
 }
 
 // Everything an operation may change: bytes, msize and the stats.
@@ -62,7 +53,16 @@ struct Snapshot {
   Stats stats;
   static Snapshot of(Allocator& a) {
     const EvmMemory& m = *a.memory();
-    Snapshot s{std::vector<std::uint8_t>(m.backing_data(), m.backing_data() + m.backing_size()), a.stats()};
+    Snapshot s{std::vector<std::uint8_t>(m.backing_size()), a.stats()};
+    for (std::uint64_t i = 0; i < m.backing_size();) {
+      const EvmMemory::View v = m.view(i, m.backing_size() - i);
+      if (v.bytes != nullptr) {
+        std::memcpy(s.bytes.data() + i, v.bytes, v.length);
+      } else {
+        std::memset(s.bytes.data() + i, v.value, v.length);
+      }
+      i += v.length;
+    }
     // Trailing zeros are the same as untouched bytes.
     while (!s.bytes.empty() && s.bytes.back() == 0) s.bytes.pop_back();
     s.stats.msize = m.msize();
