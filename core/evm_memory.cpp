@@ -30,6 +30,11 @@ EvmMemory::Region::~Region() { detail::release_zeroed(data, static_cast<std::siz
 
 EvmMemory::EvmMemory(std::uint64_t cap) : cap_(cap), region_(cap) {}
 
+EvmMemory::~EvmMemory() {
+  detail::release_zeroed(region_.data, static_cast<std::size_t>(region_.bytes), static_cast<std::size_t>(size_));
+  region_.data = nullptr;  // released
+}
+
 std::uint64_t EvmMemory::gas_for_msize(std::uint64_t msize) {
   const std::uint64_t words = msize / 32;
   return 3 * words + words * words / 512;
