@@ -29,6 +29,15 @@ constexpr std::array kMinimizeOptions{
     OptionSpec{"--output", "-o", "FILE", "the minimized input (default: FILE with .min.bin); its trace goes beside it"},
 };
 
+constexpr std::array kExhaustOptions{
+    kTargetOption,
+    OptionSpec{"--depth", "", "K", "sequences of up to K operations (1..64, default 4; with --seconds, 64)"},
+    OptionSpec{"--seconds", "", "S", "stop inside the depth running after S seconds; the depth reached is the last finished"},
+    OptionSpec{"--jobs", "", "N", "threads, each running whole pools (default 1)"},
+    OptionSpec{"--shard", "", "I/N", "run only share I of N: pools I, I+N, ...; past one shard a pool, a pool's first operations"},
+    OptionSpec{"--output", "-o", "DIR", "write each divergence's shortest trace there as NAME.trace and NAME.bin (fuzz input)"},
+};
+
 constexpr std::array kCommands{
     CommandSpec{"replay", "TRACE", 1, 1,
                 "Replay a trace on one implementation and print one JSON line per operation (spec/trace-format.md).",
@@ -46,6 +55,9 @@ constexpr std::array kCommands{
     CommandSpec{"minimize", "FILE", 1, 1,
                 "Shrink a diverging fuzz input (or .trace) to a smaller one with the same divergence signature.",
                 target_details, kMinimizeOptions, run_minimize},
+    CommandSpec{"exhaust", "", 0, 0,
+                "Run every operation sequence up to a depth on tiny pools; print the shortest divergence.",
+                exhaust_details, kExhaustOptions, run_exhaust},
     CommandSpec{"dict", "", 0, 0, "Print the fuzz dictionary (fuzz/fealloc.dict).", nullptr, {}, run_dict},
 };
 

@@ -24,10 +24,12 @@ int run_encode(const Arguments& args);
 int run_repro(const Arguments& args);
 int run_minimize(const Arguments& args);
 int run_dict(const Arguments& args);
+int run_exhaust(const Arguments& args);  // cli/exhaust_command.cpp
 
 // The lists of the registries, for help texts.
 std::string replay_details();
 std::string check_details();
 std::string target_details();
+std::string exhaust_details();
 
 }  // namespace fealloc::cli
