@@ -35,7 +35,7 @@ constexpr std::array kExhaustOptions{
     OptionSpec{"--seconds", "", "S", "stop inside the depth running after S seconds; the depth reached is the last finished"},
     OptionSpec{"--jobs", "", "N", "threads, each running whole pools (default 1)"},
     OptionSpec{"--shard", "", "I/N", "run only share I of N: pools I, I+N, ...; past one shard a pool, a pool's first operations"},
-    OptionSpec{"--output", "-o", "DIR", "write each divergence's shortest trace there as NAME.trace and NAME.bin (fuzz input)"},
+    OptionSpec{"--output", "-o", "DIR", "write each divergence's shortest trace there: NAME.trace, NAME.bin (fuzz input), NAME.signature"},
 };
 
 constexpr std::array kCommands{

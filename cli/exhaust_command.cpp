@@ -48,6 +48,7 @@ bool write_finding(const std::string& dir, const exhaust::Finding& f, std::strin
   const std::string text = "# Found by fealloc exhaust at depth " + std::to_string(f.trace.ops.size()) +
                            "; signature: " + f.signature() + "\n" + format_trace(f.trace);
   if (!write_output(base + ".trace", text)) return false;
+  if (!write_output(base + ".signature", f.signature() + "\n")) return false;
   try {
     const std::vector<std::uint8_t> bytes = fuzz::encode(f.trace);
     if (!write_output(base + ".bin", std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()))) {
@@ -59,6 +60,21 @@ bool write_finding(const std::string& dir, const exhaust::Finding& f, std::strin
   }
   written = base;
   return true;
+}
+
+// The finding as a fuzz input (fuzz::encode), in hex: what -o would write as NAME.bin.
+std::string corpus_hex(const exhaust::Finding& f) {
+  try {
+    std::string hex;
+    char digits[3];
+    for (std::uint8_t b : fuzz::encode(f.trace)) {
+      std::snprintf(digits, sizeof digits, "%02x", b);
+      hex += digits;
+    }
+    return hex;
+  } catch (const std::exception& e) {
+    return std::string("(cannot encode: ") + e.what() + ")";
+  }
 }
 
 }  // namespace
@@ -153,7 +169,9 @@ int run_exhaust(const Arguments& args) {
     if (!out_dir.empty()) {
       std::string written;
       if (!write_finding(out_dir, f, written)) return kExitBadInput;
-      std::cout << "written: " << written << ".trace, " << written << ".bin\n";
+      std::cout << "written: " << written << ".{trace,bin,signature}\n";
+    } else {
+      std::cout << "corpus file (fuzz input, hex; -o DIR writes it): " << corpus_hex(f) << "\n";
     }
   }
   if (result.findings.empty()) {
