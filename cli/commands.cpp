@@ -22,7 +22,15 @@ constexpr std::array kDecodeOptions{kTargetOption};
 constexpr std::array kEncodeOptions{
     OptionSpec{"--output", "-o", "FILE", "where to write the fuzz input (- for standard output)", true},
 };
-constexpr std::array kReproOptions{kTargetOption};
+constexpr std::array kReproOptions{
+    kTargetOption,
+    OptionSpec{"--picture", "", "OUT", "also draw the heap over time of the two diverging parties side by side (SVG, or HTML for .html)"},
+};
+constexpr std::array kPictureOptions{
+    OptionSpec{"--output", "-o", "OUT", "the picture: SVG, or an HTML page when OUT ends in .html or .htm", true},
+    OptionSpec{"--parties", "", "A,B,...", "the parties to draw side by side (default: the port of the trace's semantics)"},
+    OptionSpec{"--max-rows", "", "N", "at most N rows: a longer trace is thinned evenly (2..100000, default 200)"},
+};
 constexpr std::array kMinimizeOptions{
     kTargetOption,
     OptionSpec{"--max-runs", "", "N", "at most N runs of the input while shrinking it (1..10000000, default 5000)"},
@@ -58,6 +66,8 @@ constexpr std::array kCommands{
     CommandSpec{"exhaust", "", 0, 0,
                 "Run every operation sequence up to a depth on tiny pools; print the shortest divergence.",
                 exhaust_details, kExhaustOptions, run_exhaust},
+    CommandSpec{"picture", "TRACE", 1, 1, "Draw the heap over time: one row per operation, address across (SVG or HTML).",
+                picture_details, kPictureOptions, run_picture},
     CommandSpec{"dict", "", 0, 0, "Print the fuzz dictionary (fuzz/fealloc.dict).", nullptr, {}, run_dict},
 };
 
