@@ -43,6 +43,7 @@ const char* kColUsed = "#0984e3";
 const char* kColPadding = "#a4d4ff";
 const char* kColFree = "#00b894";
 const char* kColAbove = "#f7f7f7";
+const char* kColMixed = "#6c9ab8";  // a run of blocks too small to draw, used and free
 const char* kColTop = "#2d3436";
 const char* kColEnd = "#d63031";
 
@@ -211,6 +212,13 @@ Result draw(const Trace& trace, const Options& options) {
   const double top_margin = 96;
   const double width = label_w + static_cast<double>(drawn.size()) * (heap_w + gap) + 10;
   const double height = top_margin + static_cast<double>(rows.size()) * row_h + 24;
+  // Blocks narrower than this many pixels are drawn as runs; with very many blocks the runs get
+  // wider, so that the document stays a few megabytes at most.
+  std::size_t total_blocks = 0;
+  for (const Row& row : rows) {
+    for (std::size_t i : drawn) total_blocks += row.parties[i].blocks.size();
+  }
+  const double tiny_px = 2.0 * std::max<double>(1.0, static_cast<double>(total_blocks) / 30000.0);
   auto x_of = [&](std::size_t col, std::uint64_t addr) {
     const double a = static_cast<double>(std::min(addr, span));
     return label_w + static_cast<double>(col) * (heap_w + gap) + a * heap_w / static_cast<double>(span);
@@ -234,7 +242,8 @@ Result draw(const Trace& trace, const Options& options) {
   // Legend.
   const std::pair<const char*, const char*> legend[] = {
       {kColState, "state words"}, {kColGap, "below the first block"}, {kColUsed, "used block (header + requested)"},
-      {kColPadding, "padding"},   {kColFree, "free block"},           {kColAbove, "above top"}};
+      {kColPadding, "padding"},   {kColFree, "free block"},           {kColMixed, "small blocks"},
+      {kColAbove, "above top"}};
   double lx = 8;
   for (const auto& [colour, name] : legend) {
     svg += "<rect x=\"" + num(lx) + "\" y=\"40\" width=\"12\" height=\"12\" fill=\"" + colour +
@@ -281,13 +290,31 @@ Result draw(const Trace& trace, const Options& options) {
            false);
       rect(state_end, config.initial_top, kColGap, "alignment gap " + hex(state_end) + ".." + hex(config.initial_top), false);
       rect(top, config.end, kColAbove, "above top: " + hex(top) + ".." + hex(config.end) + ", " + std::to_string(config.end - top) + " bytes", false);
-      double last_px = -1;
+      // Blocks narrower than tiny_px are drawn as runs: one shape for each run of them.
+      struct Run {
+        std::uint64_t from = 0, to = 0;
+        std::size_t used = 0, free = 0;
+      } small;
+      auto flush = [&] {
+        if (small.used + small.free == 0) return;
+        const char* colour = small.free == 0 ? kColUsed : small.used == 0 ? kColFree : kColMixed;
+        rect(small.from, small.to, colour,
+             std::to_string(small.used + small.free) + " small blocks " + hex(small.from) + ".." + hex(small.to) + ": " +
+                 std::to_string(small.used) + " used, " + std::to_string(small.free) + " free",
+             false);
+        small = Run{};
+      };
       for (const Block& b : s.blocks) {
         const std::uint64_t b_end = std::min(b.addr + b.size, config.end);
         const double px = x_of(col, b.addr);
         const double w = x_of(col, b_end) - px;
-        if (w < 1 && px - last_px < 1) continue;  // many tiny blocks: one mark a pixel
-        last_px = px;
+        if (w < tiny_px) {
+          if (small.used + small.free == 0) small.from = b.addr;
+          small.to = std::max(small.to, b_end);
+          ++(b.used ? small.used : small.free);
+          continue;
+        }
+        flush();
         const std::string made = b.made_by != 0 ? "@" + std::to_string(b.made_by) + " " : "";
         if (!b.used) {
           rect(b.addr, b_end, kColFree, "free block " + hex(b.addr) + ", size " + std::to_string(b.size), true);
@@ -305,6 +332,7 @@ Result draw(const Trace& trace, const Options& options) {
                  std::to_string(b.made_by) + "</text>\n";
         }
       }
+      flush();
       const double xt = x_of(col, top);
       if (top <= span) {
         svg += "<line x1=\"" + num(xt) + "\" y1=\"" + num(y - 1) + "\" x2=\"" + num(xt) + "\" y2=\"" + num(y + bh + 1) +
