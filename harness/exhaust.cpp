@@ -13,6 +13,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 #include <unordered_set>
 
 namespace fealloc::exhaust {
@@ -351,9 +352,23 @@ Result run(const Config& config) {
     s.seen.insert(fingerprint(*r.ex, r.last_freed));
   }
 
-  // Extends one node (or the root): every child sequence, fresh executor each.
-  auto expand = [&](PoolSearch& s, std::uint32_t node, std::vector<std::uint32_t>& next, std::uint64_t& new_states,
-                    std::uint64_t& run) {
+  // A state a work item reached that its pool had not seen before the depth began: merged into
+  // the pool after the depth, in work-item order, so the result does not depend on the threads.
+  struct Candidate {
+    std::uint64_t fingerprint;
+    std::uint32_t parent;
+    Operation op;
+  };
+  struct WorkItem {
+    std::size_t search;
+    std::size_t from, to;  // a slice of its frontier; the root when the search's root is pending
+    std::vector<Candidate> found;
+    std::uint64_t run = 0;
+  };
+
+  // Extends one node (or the root): every child sequence, a fresh executor each. Reads the
+  // pool's seen set only (nothing writes it during a depth).
+  auto expand = [&](PoolSearch& s, std::uint32_t node, WorkItem& item, std::unordered_set<std::uint64_t>& local) {
     const std::vector<Operation> prefix = node == kNoParent ? std::vector<Operation>{} : sequence_of(s, node);
     std::vector<Operation> children;
     {
@@ -368,7 +383,7 @@ Result run(const Config& config) {
       ops.push_back(children[j]);
       Replayed child = replay(s.options, parties, ops);
       if (child.status == Executor::StepStatus::ok) child.status = child.ex->finish();
-      ++run;
+      ++item.run;
       if (child.status == Executor::StepStatus::illegal_write) continue;
       if (child.status == Executor::StepStatus::diverged) {
         std::lock_guard lock(mutex);
@@ -377,6 +392,7 @@ Result run(const Config& config) {
         f.trace.pool = s.options;
         f.trace.ops = std::move(ops);
         f.divergence = *child.ex->divergence();
+        f.order = (static_cast<std::uint64_t>(node == kNoParent ? 0 : node + 1) << 16) | j;
         // The first of each signature: the shortest, then the first pool (whichever thread ran first).
         const std::string sig = f.signature();
         auto it = by_signature.find(sig);
@@ -385,42 +401,49 @@ Result run(const Config& config) {
           result.findings.push_back(std::move(f));
         } else {
           Finding& old = result.findings[it->second];
-          if (std::pair(f.trace.ops.size(), f.pool) < std::pair(old.trace.ops.size(), old.pool)) old = std::move(f);
+          if (std::tuple(f.trace.ops.size(), f.pool, f.order) < std::tuple(old.trace.ops.size(), old.pool, old.order)) {
+            old = std::move(f);
+          }
         }
         continue;
       }
-      if (!s.seen.insert(fingerprint(*child.ex, child.last_freed)).second) continue;
-      ++new_states;
-      s.nodes.push_back(Node{node, children[j]});
-      next.push_back(static_cast<std::uint32_t>(s.nodes.size() - 1));
+      const std::uint64_t fp = fingerprint(*child.ex, child.last_freed);
+      if (s.seen.count(fp) != 0 || !local.insert(fp).second) continue;
+      item.found.push_back(Candidate{fp, node, children[j]});
     }
   };
 
+  constexpr std::size_t kNodesPerItem = 32;
   for (std::size_t depth = 1; depth <= config.max_depth; ++depth) {
-    std::atomic<std::size_t> next_search{0};
-    std::atomic<std::uint64_t> level_new{0};
-    std::atomic<std::uint64_t> level_run{0};
+    std::vector<WorkItem> items;
+    for (std::size_t i = 0; i < searches.size(); ++i) {
+      const PoolSearch& s = searches[i];
+      if (s.root_pending) {
+        items.push_back(WorkItem{i, 0, 0, {}, 0});
+        continue;
+      }
+      for (std::size_t from = 0; from < s.frontier.size(); from += kNodesPerItem) {
+        items.push_back(WorkItem{i, from, std::min(from + kNodesPerItem, s.frontier.size()), {}, 0});
+      }
+    }
+    std::atomic<std::size_t> next_item{0};
     auto worker = [&] {
+      std::unordered_set<std::uint64_t> local;
       for (;;) {
-        const std::size_t i = next_search.fetch_add(1);
-        if (i >= searches.size()) return;
-        PoolSearch& s = searches[i];
-        std::vector<std::uint32_t> next;
-        std::uint64_t new_states = 0;
-        std::uint64_t run_count = 0;
+        const std::size_t i = next_item.fetch_add(1);
+        if (i >= items.size()) return;
+        WorkItem& item = items[i];
+        PoolSearch& s = searches[item.search];
+        local.clear();
         if (s.root_pending) {
-          expand(s, kNoParent, next, new_states, run_count);
-          s.root_pending = false;
-        } else {
-          for (std::uint32_t node : s.frontier) {
-            if (config.max_seconds > 0 && elapsed() > config.max_seconds) out_of_time = true;
-            if (out_of_time) break;
-            expand(s, node, next, new_states, run_count);
-          }
+          expand(s, kNoParent, item, local);
+          continue;
         }
-        s.frontier = std::move(next);
-        level_new += new_states;
-        level_run += run_count;
+        for (std::size_t k = item.from; k < item.to; ++k) {
+          if (config.max_seconds > 0 && elapsed() > config.max_seconds) out_of_time = true;
+          if (out_of_time) break;
+          expand(s, s.frontier[k], item, local);
+        }
       }
     };
     const unsigned jobs = std::max(1u, config.jobs);
@@ -431,13 +454,33 @@ Result run(const Config& config) {
       for (unsigned t = 0; t < jobs; ++t) threads.emplace_back(worker);
       for (auto& t : threads) t.join();
     }
+    // Merge, in item order.
+    std::uint64_t level_run = 0;
+    std::uint64_t level_new = 0;
+    std::vector<std::vector<std::uint32_t>> next(searches.size());
+    for (WorkItem& item : items) {
+      PoolSearch& s = searches[item.search];
+      level_run += item.run;
+      for (Candidate& c : item.found) {
+        if (!s.seen.insert(c.fingerprint).second) continue;
+        ++level_new;
+        s.nodes.push_back(Node{c.parent, std::move(c.op)});
+        next[item.search].push_back(static_cast<std::uint32_t>(s.nodes.size() - 1));
+      }
+      item.found.clear();
+      item.found.shrink_to_fit();
+    }
+    for (std::size_t i = 0; i < searches.size(); ++i) {
+      searches[i].frontier = std::move(next[i]);
+      searches[i].root_pending = false;
+    }
     result.sequences += level_run;
     if (out_of_time) {
       result.timed_out = true;
       result.levels.push_back(Level{depth, level_run, level_new, elapsed()});
       if (config.progress) {
         config.progress("depth " + std::to_string(depth) + " (stopped by the time limit): " + std::to_string(level_run) +
-                        " sequences, " + std::to_string(level_new.load()) + " new states");
+                        " sequences, " + std::to_string(level_new) + " new states");
       }
       break;
     }
@@ -447,7 +490,7 @@ Result run(const Config& config) {
       char seconds[32];
       std::snprintf(seconds, sizeof seconds, "%.1f", elapsed());
       config.progress("depth " + std::to_string(depth) + ": " + std::to_string(level_run) + " sequences, " +
-                      std::to_string(level_new.load()) + " new states, " + seconds + " s");
+                      std::to_string(level_new) + " new states, " + seconds + " s");
     }
     if (config.stop_at_divergence && !result.findings.empty()) break;
     bool any = false;
@@ -460,7 +503,7 @@ Result run(const Config& config) {
   for (const PoolSearch& s : searches) result.states += s.seen.size();
   // Findings of one depth in pool order, whatever thread found them first.
   std::stable_sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
-    return a.trace.ops.size() != b.trace.ops.size() ? a.trace.ops.size() < b.trace.ops.size() : a.pool < b.pool;
+    return std::tuple(a.trace.ops.size(), a.pool, a.order) < std::tuple(b.trace.ops.size(), b.pool, b.order);
   });
   result.seconds = elapsed();
   return result;

@@ -31,7 +31,7 @@ struct Config {
   std::vector<PoolOptions> pools;         // empty: tiny_pools(semantics)
   std::size_t max_depth = 4;
   double max_seconds = 0;                 // 0: no limit; else stop within the level running then
-  unsigned jobs = 1;                      // threads (each pool's level runs on one thread)
+  unsigned jobs = 1;                      // threads, taking slices of 32 states of a depth's frontier
   std::size_t shard = 0;                  // this run's share of the work: shard of shards
   std::size_t shards = 1;
   // Stop after the depth at which the first divergence was found (the seed parties must agree).
@@ -55,6 +55,7 @@ struct Finding {
   std::size_t pool = 0;  // index into the pools
   Trace trace;           // the sequence, ending with the diverging operation
   Divergence divergence;
+  std::uint64_t order = 0;  // its place in the enumeration at its depth and pool (a tie-break)
   std::string signature() const { return divergence.signature(); }
 };
 
