@@ -73,8 +73,8 @@ constexpr std::array kCommands{
 
 constexpr const char* kExitCodes =
     "exit status:\n"
-    "  0  done (check, repro: the parties agree)\n"
-    "  1  the parties diverged (check, repro); the report is on standard output\n"
+    "  0  done (check, repro, exhaust: the parties agree; exhaust --target thing: only known deviations)\n"
+    "  1  the parties diverged (check, repro, exhaust); the report is on standard output\n"
     "  2  bad usage or bad input (an unreadable file, a malformed trace, bad pool options), or an output\n"
     "     that could not be written\n"
     "  3  the trace itself fails while running: a write outside a live block, a pointer @k+d above\n"

@@ -32,11 +32,12 @@ bool parse_shard(const std::string& text, std::size_t& shard, std::size_t& shard
   return true;
 }
 
-// A file name for a finding: the known id, else the signature with its bars as dashes.
+// A file name for a finding: its known id (or "new"), the field and the operation.
 std::string finding_name(const exhaust::Finding& f) {
-  std::string name = "exhaust-" + (f.divergence.known.empty() ? f.signature() : f.divergence.known);
+  std::string name = "exhaust-" + (f.divergence.known.empty() ? std::string("new") : f.divergence.known) + "-" +
+                     f.divergence.field + "-" + std::string(op_name(f.divergence.op_kind));
   for (char& c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
     if (!ok) c = '-';
   }
   return name;
