@@ -501,8 +501,9 @@ Result run(const Config& config) {
     }
   }
   for (const PoolSearch& s : searches) result.states += s.seen.size();
-  // Findings of one depth in pool order, whatever thread found them first.
-  std::stable_sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
+  // Shortest first, then by pool and place in the enumeration (unique: one divergence a sequence),
+  // whatever thread found them first. (std::sort: libstdc++'s stable_sort buffer trips ASan.)
+  std::sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
     return std::tuple(a.trace.ops.size(), a.pool, a.order) < std::tuple(b.trace.ops.size(), b.pool, b.order);
   });
   result.seconds = elapsed();
