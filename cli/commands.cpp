@@ -22,11 +22,28 @@ constexpr std::array kDecodeOptions{kTargetOption};
 constexpr std::array kEncodeOptions{
     OptionSpec{"--output", "-o", "FILE", "where to write the fuzz input (- for standard output)", true},
 };
-constexpr std::array kReproOptions{kTargetOption};
+constexpr std::array kReproOptions{
+    kTargetOption,
+    OptionSpec{"--picture", "", "OUT", "also draw the heap over time of the two diverging parties side by side (SVG, or HTML for .html)"},
+};
+constexpr std::array kPictureOptions{
+    OptionSpec{"--output", "-o", "OUT", "the picture: SVG, or an HTML page when OUT ends in .html or .htm", true},
+    OptionSpec{"--parties", "", "A,B,...", "the parties to draw side by side (default: the port of the trace's semantics)"},
+    OptionSpec{"--max-rows", "", "N", "at most N rows: a longer trace is thinned evenly (2..100000, default 200)"},
+};
 constexpr std::array kMinimizeOptions{
     kTargetOption,
     OptionSpec{"--max-runs", "", "N", "at most N runs of the input while shrinking it (1..10000000, default 5000)"},
     OptionSpec{"--output", "-o", "FILE", "the minimized input (default: FILE with .min.bin); its trace goes beside it"},
+};
+
+constexpr std::array kExhaustOptions{
+    kTargetOption,
+    OptionSpec{"--depth", "", "K", "sequences of up to K operations (1..64, default 4; with --seconds, 64)"},
+    OptionSpec{"--seconds", "", "S", "stop inside the depth running after S seconds; the depth reached is the last finished"},
+    OptionSpec{"--jobs", "", "N", "threads, each running whole pools (default 1)"},
+    OptionSpec{"--shard", "", "I/N", "run only share I of N: pools I, I+N, ...; past one shard a pool, a pool's first operations"},
+    OptionSpec{"--output", "-o", "DIR", "write each divergence's shortest trace there: NAME.trace, NAME.bin (fuzz input), NAME.signature"},
 };
 
 constexpr std::array kCommands{
@@ -46,13 +63,18 @@ constexpr std::array kCommands{
     CommandSpec{"minimize", "FILE", 1, 1,
                 "Shrink a diverging fuzz input (or .trace) to a smaller one with the same divergence signature.",
                 target_details, kMinimizeOptions, run_minimize},
+    CommandSpec{"exhaust", "", 0, 0,
+                "Run every operation sequence up to a depth on tiny pools; print the shortest divergence.",
+                exhaust_details, kExhaustOptions, run_exhaust},
+    CommandSpec{"picture", "TRACE", 1, 1, "Draw the heap over time: one row per operation, address across (SVG or HTML).",
+                picture_details, kPictureOptions, run_picture},
     CommandSpec{"dict", "", 0, 0, "Print the fuzz dictionary (fuzz/fealloc.dict).", nullptr, {}, run_dict},
 };
 
 constexpr const char* kExitCodes =
     "exit status:\n"
-    "  0  done (check, repro: the parties agree)\n"
-    "  1  the parties diverged (check, repro); the report is on standard output\n"
+    "  0  done (check, repro, exhaust: the parties agree; exhaust --target thing: only known deviations)\n"
+    "  1  the parties diverged (check, repro, exhaust); the report is on standard output\n"
     "  2  bad usage or bad input (an unreadable file, a malformed trace, bad pool options), or an output\n"
     "     that could not be written\n"
     "  3  the trace itself fails while running: a write outside a live block, a pointer @k+d above\n"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cli/arguments.hpp"
+#include "harness/trace.hpp"
 
 #include <span>
 #include <string>
@@ -24,10 +25,17 @@ int run_encode(const Arguments& args);
 int run_repro(const Arguments& args);
 int run_minimize(const Arguments& args);
 int run_dict(const Arguments& args);
+int run_exhaust(const Arguments& args);  // cli/exhaust_command.cpp
+int run_picture(const Arguments& args);  // cli/picture_command.cpp
+// Draws `trace` on `parties` to `out` (harness/picture.hpp); false after printing why.
+bool write_picture(const Trace& trace, const std::vector<std::string>& parties, bool pair_only, std::size_t max_rows,
+                   const std::string& out);
 
 // The lists of the registries, for help texts.
 std::string replay_details();
 std::string check_details();
 std::string target_details();
+std::string exhaust_details();
+std::string picture_details();
 
 }  // namespace fealloc::cli

@@ -143,6 +143,10 @@ int run_repro(const Arguments& args) {
     std::cerr << input.name << ":" << op.line << ": " << out.trace_error << "\n";
     return kExitRuntimeError;
   }
+  if (const auto picture = args.value("--picture")) {
+    const Trace whole = input.trace ? *input.trace : fuzz::decode(input.bytes, input.target);
+    if (!write_picture(whole, out.parties, true, 200, *picture)) return kExitBadInput;
+  }
   if (!out.divergence) {
     std::cout << "no divergence: " << out.trace.ops.size() << " operations agree\n";
     return kExitOk;

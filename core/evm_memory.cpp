@@ -100,6 +100,12 @@ EvmMemory::Region::~Region() { detail::release_zeroed(data, static_cast<std::siz
 
 EvmMemory::EvmMemory(std::uint64_t cap) : cap_(cap), region_(cap) {}
 
+EvmMemory::~EvmMemory() {
+  // Every nonzero byte of the region lies below high_ (uniform pages are marked, not written).
+  detail::release_zeroed(region_.data, static_cast<std::size_t>(region_.bytes), static_cast<std::size_t>(high_));
+  region_.data = nullptr;  // released
+}
+
 std::uint64_t EvmMemory::gas_for_msize(std::uint64_t msize) {
   const std::uint64_t words = msize / 32;
   return 3 * words + words * words / 512;

@@ -24,6 +24,9 @@ class EvmMemory {
   static constexpr std::uint64_t kDefaultCap = std::uint64_t{256} << 20;  // 256 MiB
 
   explicit EvmMemory(std::uint64_t cap = kDefaultCap);
+  ~EvmMemory();  // tells the region how much of it was touched, so that it can be reused cheaply
+  EvmMemory(const EvmMemory&) = delete;
+  EvmMemory& operator=(const EvmMemory&) = delete;
 
   std::uint64_t cap() const { return cap_; }
   std::uint64_t msize() const { return msize_; }

@@ -12,7 +12,9 @@ namespace fealloc {
 namespace detail {
 // Zero-filled memory of `bytes` bytes (lazily committed for large sizes); throws std::bad_alloc.
 void* allocate_zeroed(std::size_t bytes);
-void release_zeroed(void* memory, std::size_t bytes);
+// `dirty`: bytes at the start that may be nonzero (the rest is known to be zero).
+void release_zeroed(void* memory, std::size_t bytes, std::size_t dirty);
+inline void release_zeroed(void* memory, std::size_t bytes) { release_zeroed(memory, bytes, bytes); }
 }  // namespace detail
 
 template <class T>
