@@ -83,7 +83,7 @@ bool encode_exactly(const std::string& name, const Trace& trace, std::vector<std
   const std::string back = format_trace(fuzz::decode(bytes, target));
   if (back != format_trace(trace)) {
     std::cerr << name << ": the trace does not run to its end on " << fuzz::target_parties(target).front()
-              << " (a write outside a live block, or a corrupted heap before the last operation), so its encoding "
+              << " (a write outside a live block, a pointer past 2^256-1, or a corrupted heap before the last operation), so its encoding "
                  "would decode to a different trace:\n"
               << back;
     return false;

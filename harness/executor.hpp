@@ -54,7 +54,6 @@ class Executor {
     // The operation is an error of the trace (trace_error() says which: a write outside a live
     // block, a pointer past 2^256-1); it did not run, and nothing changed.
     trace_error,
-    illegal_write = trace_error,  // its name before it had other kinds
   };
   // Runs op (its pointers resolved against what the first party returned so far) on every party.
   StepStatus step(const Operation& op);

@@ -85,7 +85,7 @@ std::map<u256, std::uint32_t> refs_of(const TraceState& state) {
 // The freed pointer the alphabet offers, or 0 when there is none (or it is live again).
 u256 freed_address(const Executor& ex, const PtrArg& last_freed) {
   if (last_freed.ref == 0) return 0;
-  const u256 p = ex.state().resolve(last_freed);
+  const u256 p = ex.state().resolve(last_freed).value_or(0);
   if (p == 0 || ex.state().live().count(p) != 0) return 0;
   return p;
 }
@@ -209,7 +209,16 @@ std::uint64_t fingerprint(Executor& ex, const PtrArg& last_freed) {
     Allocator& a = ex.party(i);
     if (const EvmMemory* m = a.memory()) {
       const std::uint64_t n = std::min(end, m->backing_size());
-      hash.add_bytes(m->backing_data(), n);
+      for (std::uint64_t at = 0; at < n;) {
+        const EvmMemory::View v = m->view(at, n - at);
+        if (v.bytes != nullptr) {
+          hash.add_bytes(v.bytes, v.length);
+        } else {  // a run of one value (a long fill): tiny pools have none, so this need not be canonical
+          hash.add(v.value);
+          hash.add(v.length);
+        }
+        at += v.length;
+      }
       hash.add(n);
       hash.add(m->msize());
     }
@@ -270,7 +279,7 @@ Executor::Options executor_options() {
 }
 
 Executor::StepStatus step_tracking(Executor& ex, const Operation& op, PtrArg& last_freed) {
-  const u256 p = ex.state().resolve(op.ptr);
+  const u256 p = takes(op.kind, Field::ptr) ? ex.state().resolve(op.ptr).value_or(0) : u256(0);
   const Executor::StepStatus status = ex.step(op);
   if (status != Executor::StepStatus::ok) return status;
   const OpResult& r = ex.last_result(0);
@@ -384,7 +393,7 @@ Result run(const Config& config) {
       Replayed child = replay(s.options, parties, ops);
       if (child.status == Executor::StepStatus::ok) child.status = child.ex->finish();
       ++item.run;
-      if (child.status == Executor::StepStatus::illegal_write) continue;
+      if (child.status == Executor::StepStatus::trace_error) continue;
       if (child.status == Executor::StepStatus::diverged) {
         std::lock_guard lock(mutex);
         Finding f;

@@ -160,7 +160,7 @@ Result draw(const Trace& trace, const Options& options) {
   for (std::size_t k = 1; k <= n; ++k) {
     const Operation& op = trace.ops[k - 1];
     status = ex->step(op);
-    if (status == Executor::StepStatus::illegal_write) {
+    if (status == Executor::StepStatus::trace_error) {
       result.illegal_write = true;
       break;
     }
