@@ -8,14 +8,8 @@
 set -uo pipefail
 fealloc=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
 # expect STATUS DESCRIPTION -- COMMAND...: runs COMMAND, its stdout in $tmp/out, stderr in $tmp/err.
 expect() {
@@ -132,8 +126,4 @@ expect 2 "encode 5000 operations" -- "$fealloc" encode "$tmp/long.trace" -o "$tm
 contains "$tmp/err" "long.trace:4098: more than 4096 operations" "encode 5000 operations"
 [ -e "$tmp/long.bin" ] && fail "encode wrote a file for a refused trace"
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures failure(s)"
-  exit 1
-fi
-echo "cli: all checks passed"
+finish "cli"

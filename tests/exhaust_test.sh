@@ -6,13 +6,8 @@
 set -uo pipefail
 fealloc=$1
 depth=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
 "$fealloc" exhaust --depth "$depth" --jobs 2 >"$tmp/seed.out" 2>&1
 status=$?
@@ -39,5 +34,4 @@ grep "^known deviation" "$tmp/thing.out"
 "$fealloc" exhaust --shard 3/2 >/dev/null 2>&1
 [ $? -eq 2 ] || fail "--shard 3/2 is not an error"
 
-[ "$failures" -eq 0 ] && echo "exhaust: all passed"
-exit $((failures > 0))
+finish "exhaust"

@@ -8,6 +8,8 @@
 #include "harness/executor.hpp"
 #include "harness/random_ops.hpp"
 
+#include "tests/test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -22,12 +24,7 @@ namespace fs = std::filesystem;
 
 const fs::path kSource = FEALLOC_SOURCE_DIR;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using fealloc::testing::read_text;
 
 std::vector<std::uint8_t> read_bytes(const fs::path& path) {
   const std::string s = read_text(path);

@@ -4,6 +4,8 @@
 // fuzz.replay_seeds_trace.)
 #include "fuzz/trace_target.hpp"
 
+#include "tests/test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -19,12 +21,7 @@ namespace fs = std::filesystem;
 
 const fs::path kSource = FEALLOC_SOURCE_DIR;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using fealloc::testing::read_text;
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();

@@ -13,13 +13,8 @@ if [ -z "$browser" ]; then
   echo "SKIPPED: chromium is not installed (scripts/install-deps.sh installs it)"
   exit 77
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
 "$fealloc" picture "$src/corpus/examples/split-merge.trace" -o "$tmp/split-merge.html" || fail "picture split-merge"
 "$fealloc" repro --target thing "$src/corpus/findings/thing/thing-4.2-shrink-at-top-stale-size.bin" \
@@ -55,5 +50,4 @@ PY
 render split-merge 1300 400
 render thing-4.2 1450 190
 
-[ "$failures" -eq 0 ] && echo "picture rendering: all passed"
-exit $((failures > 0))
+finish "picture rendering"

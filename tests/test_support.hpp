@@ -1,13 +1,25 @@
-// Helpers shared by the test suites: building pools from trace-style options and reading state
-// words and headers without touching msize (peek only).
+// Helpers shared by the test suites: building pools from trace-style options, reading state
+// words and headers without touching msize (peek only), and reading the source tree's files.
 #pragma once
 
 #include "core/allocator.hpp"
 #include "core/pool_config.hpp"
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 namespace fealloc::testing {
+
+// The whole of a file (empty when it cannot be read: the caller's comparison then fails).
+inline std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 inline PoolConfig make_config(Layout layout, Semantics semantics, std::uint64_t end, std::uint64_t align = 0,
                               std::uint64_t min_split = 0, bool compact = true, bool split = true, std::uint64_t start = 0) {
