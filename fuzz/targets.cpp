@@ -1,6 +1,7 @@
 // The fuzz targets' logic.
 #include "fuzz/targets.hpp"
 
+#include "fuzz/comma_list.hpp"
 #include "harness/executor.hpp"
 
 #include <cstdio>
@@ -81,16 +82,7 @@ Trace decode(std::span<const std::uint8_t> data, Target target) {
 }
 
 IgnoreList::IgnoreList(std::string_view comma_list) {
-  std::size_t pos = 0;
-  while (pos <= comma_list.size()) {
-    std::size_t comma = comma_list.find(',', pos);
-    if (comma == std::string_view::npos) comma = comma_list.size();
-    std::string_view item = comma_list.substr(pos, comma - pos);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) entries_.emplace_back(item);
-    pos = comma + 1;
-  }
+  for (const std::string_view item : comma_list_items(comma_list)) entries_.emplace_back(item);
 }
 
 IgnoreList IgnoreList::from_env() {

@@ -4,6 +4,7 @@
 #include "fuzz/trace_target.hpp"
 
 #include "core/evm_memory.hpp"
+#include "fuzz/comma_list.hpp"
 #include "core/pool_config.hpp"
 
 #include <algorithm>
@@ -74,15 +75,7 @@ std::string pool_text(const PoolOptions& p) {
 // --- which properties -----------------------------------------------------------------------------
 
 TraceChecks::TraceChecks(std::string_view ignore_list) : ignored_(",") {
-  std::size_t pos = 0;
-  while (pos <= ignore_list.size()) {
-    std::size_t comma = ignore_list.find(',', pos);
-    if (comma == std::string_view::npos) comma = ignore_list.size();
-    std::string_view item = ignore_list.substr(pos, comma - pos);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    pos = comma + 1;
-    if (item.empty()) continue;
+  for (const std::string_view item : comma_list_items(ignore_list)) {
     if (item == "messages") {
       ignored_ += "message-length,message-printable,";
     } else if (std::find(kPropertyIds.begin(), kPropertyIds.end(), item) != kPropertyIds.end()) {
