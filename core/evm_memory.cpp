@@ -96,14 +96,29 @@ std::uint64_t fnv_bytes(std::uint64_t hash, const std::uint8_t* data, std::uint6
 
 EvmMemory::Region::Region(std::uint64_t size)
     : data(static_cast<std::uint8_t*>(detail::allocate_zeroed(static_cast<std::size_t>(size)))), bytes(size) {}
-EvmMemory::Region::~Region() { detail::release_zeroed(data, static_cast<std::size_t>(bytes)); }
+EvmMemory::Region::~Region() { detail::release_zeroed(data, static_cast<std::size_t>(bytes), static_cast<std::size_t>(bytes)); }
 
 EvmMemory::EvmMemory(std::uint64_t cap) : cap_(cap), region_(cap) {}
 
 EvmMemory::~EvmMemory() {
-  // Every nonzero byte of the region lies below high_ (uniform pages are marked, not written).
-  detail::release_zeroed(region_.data, static_cast<std::size_t>(region_.bytes), static_cast<std::size_t>(high_));
+  // Every nonzero byte of the region lies below size_ or in a page marked touched (uniform pages
+  // are marked, not written): zeroing those is cheaper than the page faults of a fresh mapping.
+  const auto bytes = static_cast<std::size_t>(region_.bytes);
+  if (detail::cache_would_keep(bytes, static_cast<std::size_t>(size_ + touched_pages_.size() * kPage))) {
+    std::memset(region_.data, 0, static_cast<std::size_t>(size_));
+    for (const std::uint64_t p : touched_pages_) {
+      if (p * kPage >= size_) std::memset(region_.data + p * kPage, 0, static_cast<std::size_t>(std::min(kPage, cap_ - p * kPage)));
+    }
+    detail::release_clean(region_.data, bytes);
+  } else {
+    detail::release_zeroed(region_.data, bytes, bytes);
+  }
   region_.data = nullptr;  // released
+}
+
+ZeroedArray<std::uint16_t>& EvmMemory::pages() {
+  if (!pages_) pages_.emplace(static_cast<std::size_t>((cap_ + kPage - 1) / kPage));
+  return *pages_;
 }
 
 std::uint64_t EvmMemory::gas_for_msize(std::uint64_t msize) {
@@ -148,27 +163,31 @@ std::uint8_t EvmMemory::peek_above(std::uint64_t addr) const {
 
 void EvmMemory::materialize(std::uint64_t lo, std::uint64_t hi) {
   if (uniform_pages_ == 0 || lo >= hi) return;
-  const std::uint64_t last = std::min<std::uint64_t>((hi - 1) / kPage + 1, pages_.size());
+  const std::uint64_t last = std::min<std::uint64_t>((hi - 1) / kPage + 1, page_count());
   for (std::uint64_t p = lo / kPage; p < last && uniform_pages_ != 0; ++p) {
-    if ((pages_[p] & kUniform) == 0) continue;
+    const std::uint16_t code = page_code(p);
+    if ((code & kUniform) == 0) continue;
     const std::uint64_t at = p * kPage;
-    std::memset(region_.data + at, pages_[p] & 0xff, std::min(kPage, cap_ - at));
-    pages_[p] = kTouched;
+    std::memset(region_.data + at, code & 0xff, std::min(kPage, cap_ - at));
+    pages()[p] = kTouched;
+    touched_pages_.push_back(p);
     --uniform_pages_;
   }
 }
 
 void EvmMemory::mark_touched(std::uint64_t lo, std::uint64_t hi) {
   if (lo >= hi) return;
-  if (pages_.empty()) pages_.assign((cap_ + kPage - 1) / kPage, 0);
+  ZeroedArray<std::uint16_t>& codes = pages();
   for (std::uint64_t p = lo / kPage, last = (hi - 1) / kPage; p <= last; ++p) {
-    if (pages_[p] == 0) pages_[p] = kTouched;
+    if (page_code(p) != 0) continue;
+    codes[p] = kTouched;
+    touched_pages_.push_back(p);
   }
 }
 
 std::uint64_t EvmMemory::first_uniform_from(std::uint64_t addr) const {
-  for (std::uint64_t p = addr / kPage; p < pages_.size(); ++p) {
-    if ((pages_[p] & kUniform) != 0) return p * kPage;
+  for (std::uint64_t p = addr / kPage; p < page_count(); ++p) {
+    if ((page_code(p) & kUniform) != 0) return p * kPage;
   }
   return cap_;
 }
@@ -194,11 +213,11 @@ void EvmMemory::fill_above(std::uint64_t at, std::uint64_t end, std::uint8_t val
     return;
   }
   write_region(at, first_whole * kPage, value);
-  if (pages_.empty()) pages_.assign((cap_ + kPage - 1) / kPage, 0);
+  ZeroedArray<std::uint16_t>& codes = pages();
   const auto marked = static_cast<std::uint16_t>(kUniform | value);
   for (std::uint64_t p = first_whole; p < end_whole; ++p) {
-    if ((pages_[p] & kUniform) == 0) ++uniform_pages_;
-    pages_[p] = marked;
+    if ((page_code(p) & kUniform) == 0) ++uniform_pages_;
+    codes[p] = marked;
   }
   high_ = std::max(high_, end_whole * kPage);
   write_region(end_whole * kPage, end, value);

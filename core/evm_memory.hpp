@@ -4,9 +4,12 @@
 // Observers (hashing, comparison) use the peek functions, which do not count as EVM accesses.
 #pragma once
 
+#include "core/zeroed_array.hpp"
+
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <vector>
@@ -160,7 +163,9 @@ class EvmMemory {
   static constexpr std::uint64_t kNear = 16 * kPage;
   static constexpr std::uint16_t kTouched = 0x200;
   static constexpr std::uint16_t kUniform = 0x100;  // | v
-  std::uint16_t page_code(std::uint64_t page) const { return page < pages_.size() ? pages_[page] : 0; }
+  std::uint16_t page_code(std::uint64_t page) const { return page < page_count() ? (*pages_)[page] : 0; }
+  std::uint64_t page_count() const { return pages_ ? pages_->size() : 0; }
+  ZeroedArray<std::uint16_t>& pages();  // allocated on first use
   std::uint8_t peek_above(std::uint64_t addr) const;
   void materialize(std::uint64_t lo, std::uint64_t hi);
   void mark_touched(std::uint64_t lo, std::uint64_t hi);
@@ -187,8 +192,12 @@ class EvmMemory {
   std::uint64_t size_ = 0;
   // Everything at or above high_ is zero (high_ >= size_): the region there, and no uniform page.
   std::uint64_t high_ = 0;
-  std::vector<std::uint16_t> pages_;  // per page at or above size_: 0, kTouched or kUniform | v;
-                                      // allocated on first use
+  // Per page at or above size_: 0, kTouched or kUniform | v. Lazily zeroed, so that a memory
+  // with a big cap does not pay for filling it.
+  std::optional<ZeroedArray<std::uint16_t>> pages_;
+  // The pages ever marked kTouched: with [0, size_) they hold every nonzero byte of the region, so
+  // the destructor can zero just those and hand the mapping back for reuse.
+  std::vector<std::uint64_t> touched_pages_;
   std::uint64_t uniform_pages_ = 0;
   bool track_writes_ = false;
   std::vector<Range> written_;
