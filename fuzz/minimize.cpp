@@ -2,6 +2,7 @@
 #include "fuzz/minimize.hpp"
 
 #include "fuzz/targets.hpp"
+#include "harness/trace_edit.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -38,22 +39,7 @@ class Minimizer {
   Trace without(std::size_t from, std::size_t count) const {
     Trace out;
     out.pool = best_.pool;
-    std::vector<std::uint32_t> renumber(best_.ops.size() + 1, 0);
-    for (std::size_t i = 0; i < best_.ops.size(); ++i) {
-      if (i >= from && i - from < count) continue;
-      Operation op = best_.ops[i];
-      if (op.ptr.ref != 0) {
-        const std::uint32_t ref = op.ptr.ref;
-        if (renumber[ref] != 0) {
-          op.ptr.ref = renumber[ref];
-        } else {
-          const u256 base = ref - 1 < results_.size() ? results_[ref - 1] : u256(0);
-          op.ptr = PtrArg{0, base + op.ptr.value};
-        }
-      }
-      out.ops.push_back(std::move(op));
-      renumber[i + 1] = static_cast<std::uint32_t>(out.ops.size());
-    }
+    out.ops = trace_edit::remove(trace_edit::Source{best_.ops, results_}, from, count);
     return out;
   }
 

@@ -3,6 +3,7 @@
 
 #include "core/evm_memory.hpp"
 #include "harness/executor.hpp"
+#include "harness/trace_edit.hpp"
 
 #include <algorithm>
 #include <array>
@@ -157,54 +158,23 @@ void remember(const std::vector<std::uint8_t>& bytes, const Parsed& p, Target ta
 
 // --- operation lists ----------------------------------------------------------------------------
 
-// An operation of a new list, its reference numbered in its source's trace (0: the input, 1: the
-// other input of a crossover); self is its index there, or -1 for a copy or a new operation (which
-// no reference names).
-struct Slot {
-  Operation op;
-  int source = 0;
-  long self = -1;
-};
+using trace_edit::Slot;
 
-std::vector<Slot> slots_of(const Parsed& p, int source, std::size_t from, std::size_t to) {
-  std::vector<Slot> out;
-  for (std::size_t i = from; i < to && i < p.trace.ops.size(); ++i) out.push_back(Slot{p.trace.ops[i], source, static_cast<long>(i)});
+// The sources of an edit: the input and, for a crossover, the other input.
+std::vector<trace_edit::Source> sources_of(const Parsed* a, const Parsed* b) {
+  std::vector<trace_edit::Source> out;
+  for (const Parsed* p : {a, b}) {
+    if (p != nullptr) out.push_back(trace_edit::Source{p->trace.ops, p->results});
+  }
   return out;
 }
 
-// The list in its own numbering: a reference follows its operation; one whose operation is gone or
-// no longer earlier becomes the raw pointer that operation returned in its source's run.
+std::vector<Slot> slots_of(const Parsed& p, std::size_t source, std::size_t from, std::size_t to) {
+  return trace_edit::slots_of(trace_edit::Source{p.trace.ops, p.results}, source, from, to);
+}
+
 std::vector<Operation> rebuild(const std::vector<Slot>& slots, const Parsed* a, const Parsed* b) {
-  const Parsed* sources[2] = {a, b};
-  std::vector<long> pos[2];
-  for (int s = 0; s < 2; ++s) {
-    if (sources[s] != nullptr) pos[s].assign(sources[s]->trace.ops.size(), -1);
-  }
-  for (std::size_t k = 0; k < slots.size(); ++k) {
-    const Slot& slot = slots[k];
-    auto& where = pos[slot.source];
-    if (slot.self >= 0 && static_cast<std::size_t>(slot.self) < where.size() && where[static_cast<std::size_t>(slot.self)] < 0) {
-      where[static_cast<std::size_t>(slot.self)] = static_cast<long>(k);
-    }
-  }
-  std::vector<Operation> out;
-  out.reserve(slots.size());
-  for (std::size_t k = 0; k < slots.size(); ++k) {
-    Operation op = slots[k].op;
-    if (takes_pointer(op.kind) && op.ptr.ref != 0) {
-      const std::size_t index = op.ptr.ref - 1;
-      const auto& where = pos[slots[k].source];
-      const long p = index < where.size() ? where[index] : -1;
-      if (p >= 0 && static_cast<std::size_t>(p) < k) {
-        op.ptr.ref = static_cast<std::uint32_t>(p + 1);
-      } else {
-        const auto& results = sources[slots[k].source]->results;
-        op.ptr = PtrArg{0, (index < results.size() ? results[index] : u256(0)) + op.ptr.value};
-      }
-    }
-    out.push_back(std::move(op));
-  }
-  return out;
+  return trace_edit::assemble(slots, sources_of(a, b));
 }
 
 // --- compact operations: the format's selectors choose values against the real state -------------
