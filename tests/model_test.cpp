@@ -1,7 +1,8 @@
 // The reference model: unit cases of the spec's rules (spec/semantics.md §3, seed), with the
 // numbers worked out by hand from the spec, and a differential run against ThingPort in seed
-// semantics (same returns, same Stats, the model's invariants and ThingPort's memory as the model
-// says after every operation).
+// semantics through the Executor (same returns, same Stats, the model's invariants and ThingPort's
+// memory as the model says after every operation), with bytes planted to test verify's contract.
+#include "harness/executor.hpp"
 #include "reference/model.hpp"
 #include "reference/thing_port.hpp"
 
@@ -506,17 +507,30 @@ class Differential {
  public:
   Differential(std::uint64_t seed, Counters& counters) : rng_(seed), seed_(seed), counters_(counters) {}
 
-  // Runs one random pool; returns "" or the first disagreement with the trace that shows it.
+  // Runs one random pool through the Executor (the port and the model, compared in full after
+  // every operation: returns, stats, both checks, the model's verify of the port's memory, ranged
+  // and whole); returns "" or the first disagreement with the executor's report.
   std::string run(int operations) {
-    const PoolConfig cfg = random_pool();
-    ThingPort port(cfg);
-    ReferenceModel model(cfg);
-    port.memory()->set_write_tracking(true);
-    if (std::string p = compare(port, model, "construction"); !p.empty()) return p;
+    Executor::Options options;
+    options.full_every = 1;
+    options.full_every_scales = false;
+    std::string error;
+    ex_ = Executor::create(random_pool(), {"port-seed", "model"}, error, options);
+    if (ex_ == nullptr) return "seed " + std::to_string(seed_) + ": " + error;
+    const auto& model = dynamic_cast<const ReferenceModel&>(ex_->party(1));
+    EvmMemory& memory = *ex_->party(0).memory();
     for (int i = 0; i < operations; ++i) {
-      const std::string problem = step(cfg, port, model);
-      if (!problem.empty()) return "seed " + std::to_string(seed_) + ", op " + std::to_string(i + 1) + ": " + problem + "\ntrace:\n" + trace_.str();
+      const Executor::StepStatus status = step(model);
+      std::string problem;
+      if (status == Executor::StepStatus::ok) {
+        ++counters_.ranged_verifies;
+        problem = plant(model, memory);
+      } else {
+        problem = report();
+      }
+      if (!problem.empty()) return "seed " + std::to_string(seed_) + ", op " + std::to_string(i + 1) + ": " + problem;
     }
+    if (ex_->finish() != Executor::StepStatus::ok) return "seed " + std::to_string(seed_) + ", at the end: " + report();
     return "";
   }
 
@@ -524,7 +538,12 @@ class Differential {
   std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : rng_() % n; }
   bool chance(int percent) { return below(100) < std::uint64_t(percent); }
 
-  PoolConfig random_pool() {
+  std::string report() const {
+    if (ex_->divergence()) return ex_->divergence()->report(ex_->trace_so_far());
+    return ex_->trace_error() + "\n" + format_trace(ex_->trace_so_far());
+  }
+
+  PoolOptions random_pool() {
     PoolOptions o;
     o.semantics = Semantics::seed;
     o.layout = chance(50) ? Layout::evm : Layout::thing;
@@ -543,13 +562,9 @@ class Differential {
     if (chance(60)) o.min_split = h + 1 + below(4 * h);
     o.compact = !chance(30);
     o.split = !chance(30);
-    auto resolved = resolve_pool(o, EvmMemory::kDefaultCap);
-    if (std::holds_alternative<std::string>(resolved)) return random_pool();  // e.g. start too near end
-    const PoolConfig cfg = std::get<PoolConfig>(resolved);
-    trace_ << "pool layout=" << layout_name(cfg.layout) << " semantics=seed start=" << cfg.start << " end=" << to_hex(cfg.end)
-           << " align=" << cfg.align << " min_split=" << cfg.min_split << " compact=" << cfg.compact << " split=" << cfg.split << "\n";
-    end_ = cfg.end;
-    return cfg;
+    if (std::holds_alternative<std::string>(resolve_pool(o, EvmMemory::kDefaultCap))) return random_pool();  // e.g. start too near end
+    end_ = std::uint64_t(*o.end);
+    return o;
   }
 
   u256 random_size() {
@@ -564,44 +579,49 @@ class Differential {
     return (u256(rng_()) << 192) | (u256(rng_()) << 128) | (u256(rng_()) << 64) | u256(rng_());
   }
 
+  // The live blocks (pointer -> requested size) as the executor keeps them.
+  const TraceState::LiveBlocks& live() const { return ex_->state().live(); }
+
   u256 garbage_pointer() {
     const std::uint64_t r = below(6);
     if (r == 0) return 0;
     if (r == 1) return below(end_ + 64);
     if (r == 2) return kMaxU256 - below(100);
     if (r == 3 && !freed_.empty()) return freed_[below(freed_.size())];  // double free / dead pointer
-    if (r == 4 && !live_.empty()) {  // interior pointer or the header address
-      auto it = std::next(live_.begin(), std::ptrdiff_t(below(live_.size())));
+    if (r == 4 && !live().empty()) {  // interior pointer or the header address
+      auto it = std::next(live().begin(), std::ptrdiff_t(below(live().size())));
       return chance(50) ? it->first + 1 + below(std::uint64_t(it->second)) : it->first - below(80);
     }
     return (u256(1) << 64) + below(end_);
   }
 
   std::pair<u256, u256> random_live() {
-    auto it = std::next(live_.begin(), std::ptrdiff_t(below(live_.size())));
+    auto it = std::next(live().begin(), std::ptrdiff_t(below(live().size())));
     return *it;
   }
 
-  std::string step(const PoolConfig& cfg, ThingPort& port, ReferenceModel& model) {
+  static Operation op(OpKind kind, const u256& p, const u256& n) {
+    Operation o;
+    o.kind = kind;
+    o.ptr = PtrArg{0, p};
+    o.size = n;
+    return o;
+  }
+  u256 last_result() const { return ex_->state().result(ex_->state().result_count() - 1); }
+
+  // One random operation through the executor, counted by what it did.
+  Executor::StepStatus step(const ReferenceModel& model) {
     ++counters_.ops;
     const std::uint64_t r = below(1000);
-    std::ostringstream op;
-    if (r < 300 || live_.empty()) {  // malloc / calloc
-      const bool zeroed = r % 3 == 0;
-      const u256 n = random_size();
-      const std::uint8_t fill = std::uint8_t(below(256));
-      if (zeroed) {
-        op << "calloc " << to_hex(n) << " " << unsigned(fill);
-      } else {
-        op << "malloc " << to_hex(n);
-      }
-      trace_ << op.str() << "\n";
+    Executor::StepStatus status = Executor::StepStatus::ok;
+    if (r < 300 || live().empty()) {  // malloc / calloc
+      Operation o = op(r % 3 == 0 ? OpKind::calloc : OpKind::malloc, 0, random_size());
+      o.fill = std::uint8_t(below(256));
       const std::uint64_t top_before = model.top();
-      const u256 a = zeroed ? port.calloc(n, fill) : port.malloc(n);
-      const u256 b = zeroed ? model.calloc(n, fill) : model.malloc(n);
-      if (a != b) return op.str() + ": port returned " + to_hex(a) + ", model " + to_hex(b);
+      status = ex_->step(o);
+      if (status != Executor::StepStatus::ok) return status;
+      const u256 a = last_result();
       if (a != 0) {
-        live_[a] = n;
         ++counters_.mallocs_ok;
         if (a < top_before) ++counters_.reuses;
       } else {
@@ -610,8 +630,8 @@ class Differential {
     } else if (r < 480) {  // realloc
       u256 p;
       u256 n;
-      u256 old_n = 0;
       if (chance(85)) {
+        u256 old_n;
         std::tie(p, old_n) = random_live();
         const std::uint64_t k = below(10);
         if (k < 4) {
@@ -626,28 +646,21 @@ class Differential {
         p = garbage_pointer();
         n = random_size();
       }
-      op << "realloc " << to_hex(p) << " " << to_hex(n);
-      trace_ << op.str() << "\n";
-      const u256 a = port.realloc(p, n);
-      const u256 b = model.realloc(p, n);
-      if (a != b) return op.str() + ": port returned " + to_hex(a) + ", model " + to_hex(b);
+      status = ex_->step(op(OpKind::realloc, p, n));
+      if (status != Executor::StepStatus::ok) return status;
+      const u256 a = last_result();
       if (a != 0) {
-        live_.erase(p);
         if (a != p) freed_.push_back(p);
-        live_[a] = n;
         ++(a == p ? counters_.in_place : counters_.moves);
       } else {
         ++counters_.realloc_failed;
       }
     } else if (r < 700) {  // free
       const u256 p = chance(75) ? random_live().first : garbage_pointer();
-      op << "free " << to_hex(p);
-      trace_ << op.str() << "\n";
-      const bool a = port.free(p);
-      const bool b = model.free(p);
-      if (a != b) return op.str() + ": port returned " + std::to_string(a) + ", model " + std::to_string(b);
-      if (a) {
-        live_.erase(p);
+      const bool was_live = live().contains(p);
+      status = ex_->step(op(OpKind::free, p, 0));
+      if (status != Executor::StepStatus::ok) return status;
+      if (was_live && !live().contains(p)) {
         freed_.push_back(p);
         ++counters_.frees_ok;
       } else {
@@ -657,53 +670,19 @@ class Differential {
       const auto [p, n] = random_live();
       const std::uint64_t size = std::uint64_t(n);
       const std::uint64_t offset = chance(20) ? size - 1 - below(std::min<std::uint64_t>(size, 8)) : below(size);
-      std::uint64_t length = 1 + below(std::min<std::uint64_t>(size - offset, 64));
-      if (chance(2)) length = 0;
-      std::vector<std::uint8_t> bytes(length);
-      for (auto& byte : bytes) byte = std::uint8_t(below(256));
-      op << "write " << to_hex(p) << " " << offset << " ";
-      for (auto byte : bytes) op << "0123456789abcdef"[byte >> 4] << "0123456789abcdef"[byte & 15];
-      if (length == 0) op << "(empty)";
-      trace_ << op.str() << "\n";
-      const std::uint64_t addr = std::uint64_t(p) + offset;
-      port.user_write(addr, bytes);
-      model.user_write(addr, bytes);
+      Operation o = op(OpKind::write, p, 0);
+      o.offset = offset;
+      o.bytes.resize(1 + below(std::min<std::uint64_t>(size - offset, 64)));
+      for (auto& byte : o.bytes) byte = std::uint8_t(below(256));
+      status = ex_->step(o);
       ++counters_.writes;
     } else {
-      op << "free_all";
-      trace_ << op.str() << "\n";
-      port.free_all();
-      model.free_all();
-      for (const auto& [p, n] : live_) freed_.push_back(p);
-      live_.clear();
+      for (const auto& [p, n] : live()) freed_.push_back(p);
+      status = ex_->step(op(OpKind::free_all, 0, 0));
       ++counters_.free_alls;
     }
     if (freed_.size() > 64) freed_.erase(freed_.begin(), freed_.begin() + 32);
-    (void)cfg;
-    return compare(port, model, op.str());
-  }
-
-  std::string compare(ThingPort& port, ReferenceModel& model, const std::string& op) {
-    const Stats a = port.stats();
-    const Stats b = model.stats();
-    if (a != b) {
-      return op + ": stats differ: port {" + stats_text(a) + "}, model {" + stats_text(b) + "}";
-    }
-    if (std::string p = model.check(CheckScope::touched); !p.empty()) return op + ": model.check(touched): " + p;
-    if (std::string p = model.check(CheckScope::full); !p.empty()) return op + ": model.check(full): " + p;
-    if (std::string p = port.check(); !p.empty()) return op + ": port.check: " + p;
-    EvmMemory& memory = *port.memory();
-    if (op == "construction") {
-      written_ = {{0, end_}};  // the constructor's stores happened before tracking, as in the executor
-    } else {
-      memory.take_written_ranges(written_);
-    }
-    if (std::string p = model.verify(memory, written_); !p.empty()) return op + ": model.verify(port, written): " + p;
-    if (std::string p = model.verify(memory); !p.empty()) return op + ": model.verify(port): " + p;
-    ++counters_.ranged_verifies;
-    if (std::string p = plant(model, memory); !p.empty()) return op + ": " + p;
-    written_.clear();
-    return "";
+    return status;
   }
 
   // One expectation of the model: a block header [lo, lo + H) or a run of known data bytes.
@@ -773,20 +752,12 @@ class Differential {
     return problem;
   }
 
-  static std::string stats_text(const Stats& s) {
-    return "free " + std::to_string(s.free_count) + "/" + std::to_string(s.free_size) + " used " + std::to_string(s.used_count) +
-           "/" + std::to_string(s.used_size) + " top " + to_hex(s.top) + " available " + std::to_string(s.available) + " total " +
-           std::to_string(s.total) + " msize " + std::to_string(s.msize) + " gas " + std::to_string(s.gas);
-  }
-
   std::mt19937_64 rng_;
   std::uint64_t seed_;
   Counters& counters_;
   std::uint64_t end_ = 0;
-  std::map<u256, u256> live_;  // pointer -> requested size, as the replay driver keeps it
+  std::unique_ptr<Executor> ex_;
   std::vector<u256> freed_;
-  std::ostringstream trace_;
-  std::vector<EvmMemory::Range> written_;  // what the port wrote during the last operation
 };
 
 TEST(ReferenceModelDifferential, AgreesWithThingPortInSeedSemantics) {
@@ -814,7 +785,7 @@ TEST(ReferenceModelDifferential, AgreesWithThingPortInSeedSemantics) {
   EXPECT_GT(counters.frees_rejected, ops / 100);
   EXPECT_GT(counters.writes, ops / 10);
   EXPECT_GT(counters.free_alls, ops / 1000);
-  EXPECT_EQ(counters.ranged_verifies, ops + seeds);  // after every operation and each construction
+  EXPECT_EQ(counters.ranged_verifies, ops);  // the executor's comparison after every operation
   EXPECT_GT(counters.planted_in_changed, ops / 100);
   EXPECT_GT(counters.planted_elsewhere, ops / 100);
   std::printf("differential: %llu ops, %llu mallocs (%llu reused a free block, %llu failed), %llu moves, %llu in place, "

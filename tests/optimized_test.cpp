@@ -1,11 +1,12 @@
 // OptimizedAllocator against the port in seed semantics: hand-made cases for each rule of spec §3
 // (first fit, split thresholds, merges, top absorption, compact/split off, realloc, free_all,
 // huge sizes, bad pointers), then a seeded differential run over random pools and operations.
-// After every operation both parties must agree on the result, every Stats field and every byte of
-// memory, the port's check and the optimized allocator's checks in both scopes must pass.
+// Both parties run through the Executor, which compares them in full after every operation: the
+// result, every Stats field, every byte of memory, and both parties' checks.
 #include "core/block_table.hpp"
 #include "core/free_block_index.hpp"
 #include "core/optimized_allocator.hpp"
+#include "harness/executor.hpp"
 #include "reference/thing_port.hpp"
 #include "test_support.hpp"
 
@@ -32,21 +33,6 @@ namespace {
 using testing::make_config;
 using testing::PoolView;
 
-std::string describe(const Stats& s) {
-  return "free " + std::to_string(s.free_count) + "/" + std::to_string(s.free_size) + " used " +
-         std::to_string(s.used_count) + "/" + std::to_string(s.used_size) + " top " + std::to_string(s.top) +
-         " available " + std::to_string(s.available) + " total " + std::to_string(s.total) + " msize " +
-         std::to_string(s.msize) + " gas " + std::to_string(s.gas);
-}
-
-// "" when both memories hold the same bytes (untouched bytes are zero), else the first difference.
-std::string memory_difference(const EvmMemory& a, const EvmMemory& b) {
-  const std::uint64_t n = std::max(a.backing_size(), b.backing_size());
-  const std::uint64_t i = EvmMemory::first_difference(a, b, 0, n);
-  if (i == n) return "";
-  return "byte " + std::to_string(i) + ": " + std::to_string(a.peek(i)) + " vs " + std::to_string(b.peek(i));
-}
-
 // Everything an operation may change: bytes, msize and the stats.
 struct Snapshot {
   std::vector<std::uint8_t> bytes;
@@ -71,60 +57,73 @@ struct Snapshot {
   bool operator==(const Snapshot&) const = default;
 };
 
-// The port and the optimized allocator side by side; every call runs on both and compares.
+// The optimized allocator and the port side by side, through the Executor: every call is one
+// operation that the executor runs on both and compares with a full comparison after each (every
+// stats field, every byte, both parties' check(full)), besides what it checks after every
+// operation (returns, check(touched), the bytes written). A divergence fails the test with the
+// executor's report; `opt()` is the optimized allocator, for the rule tests' own expectations.
 class Duo {
  public:
-  explicit Duo(const PoolConfig& config) : port(config), opt(config) { verify("construction"); }
+  explicit Duo(const PoolConfig& config) {
+    Executor::Options options;
+    options.full_every = 1;
+    options.full_every_scales = false;
+    std::string error;
+    ex_ = Executor::create(testing::options_of(config), {"optimized", "port-seed"}, error, options);
+    if (ex_ == nullptr) throw std::invalid_argument(error);
+  }
 
-  u256 malloc(const u256& n) { return same(port.malloc(n), opt.malloc(n), "malloc"); }
-  u256 calloc(const u256& n, std::uint8_t fill) { return same(port.calloc(n, fill), opt.calloc(n, fill), "calloc"); }
-  u256 realloc(const u256& p, const u256& n) { return same(port.realloc(p, n), opt.realloc(p, n), "realloc"); }
+  u256 malloc(const u256& n) { return run(op(OpKind::malloc, 0, n)); }
+  u256 calloc(const u256& n, std::uint8_t fill) {
+    Operation o = op(OpKind::calloc, 0, n);
+    o.fill = fill;
+    return run(o);
+  }
+  u256 realloc(const u256& p, const u256& n) { return run(op(OpKind::realloc, p, n)); }
+  // Whether p was a live block that the free released (the state's live blocks before and after).
   bool free(const u256& p) {
-    const bool a = port.free(p);
-    const bool b = opt.free(p);
-    EXPECT_EQ(a, b) << "free " << p;
-    verify("free");
-    return b;
+    const bool was_live = ex_->state().live().contains(p);
+    run(op(OpKind::free, p, 0));
+    return was_live && !ex_->state().live().contains(p);
   }
-  void free_all() {
-    port.free_all();
-    opt.free_all();
-    verify("free_all");
-  }
+  void free_all() { run(op(OpKind::free_all, 0, 0)); }
   void write(const u256& p, std::uint64_t offset, std::vector<std::uint8_t> data) {
-    port.user_write(low_u64(p) + offset, data);
-    opt.user_write(low_u64(p) + offset, data);
-    verify("write");
+    Operation o = op(OpKind::write, p, 0);
+    o.offset = offset;
+    o.bytes = std::move(data);
+    run(o);
   }
 
-  // Equal stats and memory, both checks pass. Returns false (after reporting) on a difference.
-  bool verify(const std::string& what) {
-    const Stats a = port.stats();
-    const Stats b = opt.stats();
-    const std::string diff = memory_difference(*port.memory(), *opt.memory());
-    const std::string port_check = port.check();
-    const std::uint64_t msize = opt.memory()->msize();
-    // The touched check first: the full one must not be needed to see what this operation did.
-    const std::string opt_touched = opt.check(CheckScope::touched);
-    const std::string opt_check = opt.check(CheckScope::full);
-    EXPECT_EQ(opt.memory()->msize(), msize) << "check changed msize after " << what;
-    EXPECT_EQ(opt_touched, "") << "touched check after " << what;
-    EXPECT_EQ(describe(a), describe(b)) << "after " << what;
-    EXPECT_EQ(diff, "") << "after " << what;
-    EXPECT_EQ(port_check, "") << "after " << what;
-    EXPECT_EQ(opt_check, "") << "after " << what;
-    return a == b && diff.empty() && port_check.empty() && opt_check.empty() && opt_touched.empty();
-  }
+  Allocator& opt() { return ex_->party(0); }
+  const TraceState& state() const { return ex_->state(); }
 
-  ThingPort port;
-  OptimizedAllocator opt;
+  // Whether everything agreed so far: the end-of-input comparison as well.
+  bool finish() {
+    const auto status = ex_->finish();
+    EXPECT_EQ(status, Executor::StepStatus::ok) << report();
+    return status == Executor::StepStatus::ok;
+  }
 
  private:
-  u256 same(const u256& a, const u256& b, const char* what) {
-    EXPECT_EQ(to_hex(a), to_hex(b)) << what;
-    verify(what);
-    return b;
+  static Operation op(OpKind kind, const u256& p, const u256& n) {
+    Operation o;
+    o.kind = kind;
+    o.ptr = PtrArg{0, p};
+    o.size = n;
+    return o;
   }
+  // Runs o and returns what it returned (0 for none).
+  u256 run(const Operation& o) {
+    const auto status = ex_->step(o);
+    EXPECT_EQ(status, Executor::StepStatus::ok) << format_operation(o) << ": " << report();
+    return ex_->state().result_count() == 0 ? u256(0) : ex_->state().result(ex_->state().result_count() - 1);
+  }
+  std::string report() const {
+    if (ex_->divergence()) return ex_->divergence()->report(ex_->trace_so_far());
+    return ex_->trace_error();
+  }
+
+  std::unique_ptr<Executor> ex_;
 };
 
 constexpr std::uint64_t kEnd = 0x10000;
@@ -150,10 +149,10 @@ TEST(Optimized, FirstFitTakesTheLowestBlockNotTheBest) {
   d.free(b);
   d.free(dd);
   EXPECT_EQ(d.malloc(160), b);  // first fit: 480 >= 224, split off 256
-  const Stats s = d.opt.stats();
+  const Stats s = d.opt().stats();
   EXPECT_EQ(s.free_count, 2U);
   EXPECT_EQ(s.free_size, 256U + 224U);
-  PoolView v(d.opt);
+  PoolView v(d.opt());
   EXPECT_EQ(v.free_head(), low_u64(b) - kH + 224);
 }
 
@@ -168,8 +167,8 @@ TEST(Optimized, SplitThresholdBoundaries) {
       EXPECT_EQ(d.malloc(want), x);
       const std::uint64_t padded = (want + kH + 31) / 32 * 32;
       const bool splits = 480 - padded >= min_split;
-      EXPECT_EQ(d.opt.stats().free_count, splits ? 1U : 0U) << "padded " << padded;
-      EXPECT_EQ(d.opt.stats().used_size, (splits ? padded : 480) + 96);
+      EXPECT_EQ(d.opt().stats().free_count, splits ? 1U : 0U) << "padded " << padded;
+      EXPECT_EQ(d.opt().stats().used_size, (splits ? padded : 480) + 96);
     }
   }
 }
@@ -182,7 +181,7 @@ TEST(Optimized, MergesWithPreviousNextAndBoth) {
   const u256 e = d.malloc(100);  // 800
   const u256 f = d.malloc(100);  // 992
   d.malloc(1);                   // 1184 guard
-  PoolView v(d.opt);
+  PoolView v(d.opt());
   d.free(b);
   d.free(c);  // merges with the previous block
   EXPECT_EQ(v.free_head(), 416U);
@@ -195,7 +194,7 @@ TEST(Optimized, MergesWithPreviousNextAndBoth) {
   EXPECT_EQ(v.block_next(416), 0U);
   d.free(f);
   d.free(e);  // merges with both
-  EXPECT_EQ(d.opt.stats().free_count, 1U);
+  EXPECT_EQ(d.opt().stats().free_count, 1U);
   EXPECT_EQ(v.block_size(224), 960U);
 }
 
@@ -206,10 +205,10 @@ TEST(Optimized, FreeingTheTopBlockLowersTop) {
   const u256 c = d.malloc(100);
   d.free(b);
   d.free(c);  // merges with b, then touches top: top = b's block, the free list is empty
-  EXPECT_EQ(d.opt.stats().top, low_u64(b) - kH);
-  EXPECT_EQ(d.opt.stats().free_count, 0U);
+  EXPECT_EQ(d.opt().stats().top, low_u64(b) - kH);
+  EXPECT_EQ(d.opt().stats().free_count, 0U);
   d.free(a);
-  EXPECT_EQ(d.opt.stats().top, kFirst);
+  EXPECT_EQ(d.opt().stats().top, kFirst);
 }
 
 TEST(Optimized, CompactOffKeepsNeighboursAndUsesTheTopBlock) {
@@ -220,16 +219,16 @@ TEST(Optimized, CompactOffKeepsNeighboursAndUsesTheTopBlock) {
   d.free(a);
   d.free(b);
   d.free(c);  // stays free, touching top
-  EXPECT_EQ(d.opt.stats().free_count, 3U);
-  EXPECT_EQ(d.opt.stats().top, kFirst + 3 * 192);
+  EXPECT_EQ(d.opt().stats().free_count, 3U);
+  EXPECT_EQ(d.opt().stats().top, kFirst + 3 * 192);
   // 500 fits in none, so the walk reaches the last block, which touches top and grows.
   EXPECT_EQ(d.malloc(500), c);
-  EXPECT_EQ(d.opt.stats().top, low_u64(c) - kH + 576);
+  EXPECT_EQ(d.opt().stats().top, low_u64(c) - kH + 576);
   // A request that fits the top block shrinks it (and top) without a split.
   d.free(c);
   EXPECT_EQ(d.malloc(1), a);  // the lowest block fits first
   EXPECT_EQ(d.malloc(200), c);
-  EXPECT_EQ(d.opt.stats().top, low_u64(c) - kH + 288);
+  EXPECT_EQ(d.opt().stats().top, low_u64(c) - kH + 288);
   // The top block's growth is refused when it would pass end, and nothing changes.
   d.free(c);
   EXPECT_EQ(d.malloc(kEnd), 0);
@@ -241,9 +240,9 @@ TEST(Optimized, SplitOffReusesWholeBlocks) {
   d.malloc(1);
   d.free(x);
   EXPECT_EQ(d.malloc(1), x);
-  EXPECT_EQ(d.opt.stats().free_count, 0U);
+  EXPECT_EQ(d.opt().stats().free_count, 0U);
   EXPECT_EQ(d.realloc(x, 1), x);  // no split either
-  EXPECT_EQ(d.opt.stats().free_count, 0U);
+  EXPECT_EQ(d.opt().stats().free_count, 0U);
 }
 
 TEST(Optimized, ReallocShrinkGrowMove) {
@@ -251,14 +250,14 @@ TEST(Optimized, ReallocShrinkGrowMove) {
   const u256 x = d.malloc(1000);  // 224, 1088 bytes
   d.write(x, 0, {1, 2, 3, 4, 5});
   EXPECT_EQ(d.realloc(x, 100), x);  // split: the tail touches top and is absorbed
-  EXPECT_EQ(d.opt.stats().top, kFirst + 192);
+  EXPECT_EQ(d.opt().stats().top, kFirst + 192);
   EXPECT_EQ(d.realloc(x, 120), x);  // at top: grows in place
   EXPECT_EQ(d.realloc(x, 100), x);  // at top, excess 32 < minSplit: top and size both shrink
-  EXPECT_EQ(PoolView(d.opt).block_size(kFirst), 192U);
-  EXPECT_EQ(d.opt.stats().top, kFirst + 192);
+  EXPECT_EQ(PoolView(d.opt()).block_size(kFirst), 192U);
+  EXPECT_EQ(d.opt().stats().top, kFirst + 192);
   // Growth at top up to end exactly (seed: <=).
   EXPECT_EQ(d.realloc(x, kEnd - kFirst - kH), x);
-  EXPECT_EQ(d.opt.stats().top, kEnd);
+  EXPECT_EQ(d.opt().stats().top, kEnd);
   EXPECT_EQ(d.realloc(x, 100), x);
   // Move: y sits above x, so x must move; its data goes along.
   const u256 y = d.malloc(50);
@@ -266,13 +265,13 @@ TEST(Optimized, ReallocShrinkGrowMove) {
   const u256 moved = d.realloc(x, 300);
   EXPECT_NE(moved, x);
   EXPECT_NE(moved, 0);
-  EXPECT_EQ(d.opt.memory()->peek(low_u64(moved) + 4), 5);
+  EXPECT_EQ(d.opt().memory()->peek(low_u64(moved) + 4), 5);
   EXPECT_FALSE(d.free(x));  // the old pointer is gone (seed)
   // A move that cannot be placed fails and changes nothing.
-  const Snapshot before = Snapshot::of(d.opt);
+  const Snapshot before = Snapshot::of(d.opt());
   // y is at 416 and no longer at top (the moved block is at 928); padded 65120 fits nowhere.
   EXPECT_EQ(d.realloc(y, kEnd - 500), 0);
-  EXPECT_EQ(Snapshot::of(d.opt), before);
+  EXPECT_EQ(Snapshot::of(d.opt()), before);
 }
 
 TEST(Optimized, FreeAllThenReuse) {
@@ -282,13 +281,13 @@ TEST(Optimized, FreeAllThenReuse) {
   d.free(a);
   d.write(d.malloc(30), 0, {7, 7, 7});
   d.free_all();
-  EXPECT_EQ(d.opt.stats().used_count, 0U);
-  EXPECT_EQ(d.opt.stats().top, kFirst);
+  EXPECT_EQ(d.opt().stats().used_count, 0U);
+  EXPECT_EQ(d.opt().stats().top, kFirst);
   EXPECT_FALSE(d.free(a));
   EXPECT_EQ(d.malloc(10), a);
   for (int i = 0; i < 20; ++i) d.free_all();
   EXPECT_EQ(d.malloc(10), a);
-  EXPECT_EQ(d.opt.stats().used_count, 1U);
+  EXPECT_EQ(d.opt().stats().used_count, 1U);
 }
 
 TEST(Optimized, HugeSizesAndBadPointersChangeNothing) {
@@ -303,7 +302,7 @@ TEST(Optimized, HugeSizesAndBadPointersChangeNothing) {
   const std::vector<u256> pointers = {0,    a + 1,     a + 32,    a - kH,         a - 1,
                                       b,    a + two64, two64 - 1, u256(1) << 255, std::numeric_limits<u256>::max(),
                                       kEnd, kEnd + kH};
-  const Snapshot before = Snapshot::of(d.opt);
+  const Snapshot before = Snapshot::of(d.opt());
   for (const u256& n : sizes) {
     EXPECT_EQ(d.malloc(n), 0) << n;
     EXPECT_EQ(d.calloc(n, 0xaa), 0) << n;
@@ -315,7 +314,7 @@ TEST(Optimized, HugeSizesAndBadPointersChangeNothing) {
     EXPECT_EQ(d.realloc(p, 10), 0) << p;
     EXPECT_EQ(d.realloc(p, 0), 0) << p;
   }
-  EXPECT_EQ(Snapshot::of(d.opt), before);
+  EXPECT_EQ(Snapshot::of(d.opt()), before);
   // A pointer computed through wide arithmetic is still the live pointer.
   EXPECT_TRUE(d.free((a + (u256(1) << 200)) - (u256(1) << 200)));
   EXPECT_FALSE(d.free(a));  // double free
@@ -437,6 +436,7 @@ class Differential {
         return;
       }
     }
+    d_.finish();
   }
 
  private:
@@ -529,7 +529,7 @@ class Differential {
         dead_.push_back(p);
       }
     } else if (kind < 99) {
-      if (live_.empty()) return d_.verify("nothing");
+      if (live_.empty()) return !::testing::Test::HasFailure();
       const u256 p = nth_live();
       const std::uint64_t n = live_[p];
       const std::uint64_t offset = pick(0, n - 1);

@@ -35,6 +35,20 @@ inline PoolConfig make_config(Layout layout, Semantics semantics, std::uint64_t 
   return resolve_pool_or_throw(o, EvmMemory::kDefaultCap);
 }
 
+// The options that resolve to `config` (its start is already rounded, so it stays as it is).
+inline PoolOptions options_of(const PoolConfig& config) {
+  PoolOptions o;
+  o.layout = config.layout;
+  o.semantics = config.semantics;
+  o.start = config.start;
+  o.end = config.end;
+  o.align = config.align;
+  o.min_split = config.min_split;
+  o.compact = config.compact;
+  o.split = config.split;
+  return o;
+}
+
 // The value of the word at addr in the layout's encoding (low 64 bits for evm words).
 inline std::uint64_t peek_word(const EvmMemory& m, Layout layout, std::uint64_t addr) {
   std::uint64_t v = 0;
