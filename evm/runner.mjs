@@ -5,9 +5,11 @@
 //   -> open ID START END ALIGN FLAGS MINSPLIT      a new pool (session ID); answers like an op
 //   -> op ID KIND [A [B]]                          KIND: malloc N | calloc N FILL | realloc P N |
 //                                                  free P | free_all | stats | write ADDR BYTESHEX
-//   <- r RET GAS FREECOUNT FREESIZE USEDCOUNT USEDSIZE TOP AVAILABLE TOTAL MSIZE [ADDR=HEX ...]
+//   <- r RET GAS MSIZE [ADDR=HEX ...]
 //      GAS: the operation's gas (memory expansion included); ADDR=HEX: the bytes of memory that
 //      changed since the previous answer of this session
+//   -> op ID stats
+//   <- s FREECOUNT FREESIZE USEDCOUNT USEDSIZE TOP AVAILABLE TOTAL   (walked by ta_stats)
 //   -> close ID                                    <- c
 //   <- e MESSAGE                                   any failure; the session is gone
 //
@@ -111,9 +113,12 @@ class Session {
 
   async report(sm, memory) {
     const get = async (slot) => toBig(await sm.getStorage(CONTRACT, slotKey(slot)));
-    const values = [];
-    for (let slot = 0x100; slot <= 0x108; ++slot) values.push(await get(slot));
-    const parts = ['r', ...values.map(hex), hex(BigInt(memory.length))];
+    if (this.pending === OPS.stats) {
+      const values = [];
+      for (let slot = 0x102; slot <= 0x108; ++slot) values.push(await get(slot));
+      return ['s', ...values.map(hex)].join(' ');
+    }
+    const parts = ['r', hex(await get(0x100)), hex(await get(0x101)), hex(BigInt(memory.length))];
     parts.push(...diff(this.memory, memory));
     this.memory = memory.slice();
     return parts.join(' ');
@@ -125,6 +130,7 @@ class Session {
     if (!this.giveOp) return Promise.resolve('e the EVM execution is not waiting for an operation');
     return new Promise((resolve) => {
       this.answer = resolve;
+      this.pending = code;
       this.giveOp({ code, args, bytes });
     });
   }

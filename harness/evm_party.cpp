@@ -73,6 +73,7 @@ class Runner {
   ~Runner() { stop(false); }
 
   std::uint64_t next_session() { return ++sessions_; }
+  void shut_down() { stop(false); }
 
   // Sends a line and returns the answer line (without its newline); throws std::runtime_error.
   std::string call(const std::string& line) {
@@ -110,7 +111,7 @@ class Runner {
     pid_ = pid;
     buffer_.clear();
     send_line("ping");
-    const std::string answer = read_line(std::max(timeout_ms(), 30000));
+    const std::string answer = read_line(timeout_ms());
     if (answer != "pong") {
       stop(true);
       throw std::runtime_error("party evm: the runner answered '" + answer + "' to ping");
@@ -214,6 +215,11 @@ std::uint64_t hex_u64(const std::string& token) {
   return v;
 }
 
+[[noreturn]] void unexpected(const std::string& answer) {
+  if (answer.rfind("e ", 0) == 0) throw std::runtime_error("party evm: " + answer.substr(2));
+  throw std::runtime_error("party evm: unexpected answer '" + answer.substr(0, 200) + "'");
+}
+
 std::vector<std::string> split(const std::string& line) {
   std::vector<std::string> words;
   std::size_t i = 0;
@@ -244,6 +250,8 @@ std::string EvmParty::unavailable_reason() {
   return "";
 }
 
+void EvmParty::stop_runner() { Runner::instance().shut_down(); }
+
 EvmParty::EvmParty(const PoolConfig& config) : config_(config) {
   if (config.layout != Layout::evm || config.semantics != Semantics::seed) {
     throw std::invalid_argument("the evm party runs the evm layout with seed semantics only");
@@ -267,24 +275,15 @@ EvmParty::~EvmParty() {
 u256 EvmParty::request(const std::string& line) {
   const std::string answer = Runner::instance().call(line);
   const std::vector<std::string> w = split(answer);
-  if (w.empty() || w[0] != "r" || w.size() < 11) {
-    if (!w.empty() && w[0] == "e") throw std::runtime_error("party evm: " + answer.substr(2));
-    throw std::runtime_error("party evm: unexpected answer '" + answer.substr(0, 200) + "'");
-  }
+  if (w.empty() || w[0] != "r" || w.size() < 4) unexpected(answer);
   const std::optional<u256> ret = parse_u256("0x" + w[1]);
   if (!ret) throw std::runtime_error("party evm: bad return value '" + w[1] + "'");
   const std::uint64_t before = memory_.msize();
   last_gas_ = hex_u64(w[2]);
-  stats_.free_count = hex_u64(w[3]);
-  stats_.free_size = hex_u64(w[4]);
-  stats_.used_count = hex_u64(w[5]);
-  stats_.used_size = hex_u64(w[6]);
-  stats_.top = hex_u64(w[7]);
-  stats_.available = static_cast<std::int64_t>(hex_u64(w[8]));
-  stats_.total = hex_u64(w[9]);
-  const std::uint64_t msize = hex_u64(w[10]);
+  stats_known_ = false;
+  const std::uint64_t msize = hex_u64(w[3]);
   std::vector<std::uint8_t> bytes;
-  for (std::size_t i = 11; i < w.size(); ++i) {
+  for (std::size_t i = 4; i < w.size(); ++i) {
     const std::size_t eq = w[i].find('=');
     if (eq == std::string::npos || (w[i].size() - eq - 1) % 2 != 0) {
       throw std::runtime_error("party evm: bad memory change '" + w[i].substr(0, 80) + "'");
@@ -322,7 +321,22 @@ bool EvmParty::free(const u256& ptr) { return request("op " + std::to_string(ses
 
 void EvmParty::free_all() { request("op " + std::to_string(session_) + " free_all"); }
 
+// The Yul code walks its lists (ta_stats) when asked, not after every operation: the walk is
+// O(blocks), and most operations of a differential run are not followed by a stats comparison.
 Stats EvmParty::stats() const {
+  if (!stats_known_) {
+    const std::string answer = Runner::instance().call("op " + std::to_string(session_) + " stats");
+    const std::vector<std::string> w = split(answer);
+    if (w.size() != 8 || w[0] != "s") unexpected(answer);
+    stats_.free_count = hex_u64(w[1]);
+    stats_.free_size = hex_u64(w[2]);
+    stats_.used_count = hex_u64(w[3]);
+    stats_.used_size = hex_u64(w[4]);
+    stats_.top = hex_u64(w[5]);
+    stats_.available = static_cast<std::int64_t>(hex_u64(w[6]));
+    stats_.total = hex_u64(w[7]);
+    stats_known_ = true;
+  }
   Stats s = stats_;
   s.msize = memory_.msize();
   s.gas = memory_.expansion_gas();

@@ -42,6 +42,9 @@ class EvmParty final : public Allocator {
 
   // "" when the party can run here, else why not (node or evm/node_modules missing).
   static std::string unavailable_reason();
+  // Ends the shared runner process, if one runs; the next EvmParty starts a new one (tests, and
+  // a change of FEALLOC_NODE / FEALLOC_EVM_DIR / FEALLOC_EVM_TIMEOUT in between).
+  static void stop_runner();
 
  private:
   // Sends one request line, applies the answer; returns the answer's RET.
@@ -51,7 +54,8 @@ class EvmParty final : public Allocator {
   EvmMemory memory_;
   std::uint64_t session_ = 0;
   bool open_ = false;
-  Stats stats_;
+  mutable Stats stats_;           // as of the last stats request
+  mutable bool stats_known_ = false;
   std::uint64_t last_gas_ = 0;
   std::uint64_t last_expansion_ = 0;
 };

@@ -27,7 +27,7 @@ const std::array<PartyInfo, 5> kParties{{
      "thi.ng's MemPool ported line by line, the package exactly", &make<ThingPort>},
     {"model", "model", Semantics::seed, {false, true, true, false},
      "the reference model from the spec; verifies every memory", &make<ReferenceModel>},
-    {"evm", "evm", Semantics::seed, {true, false, true, true},
+    {"evm", "evm", Semantics::seed, {true, false, false, true},
      "evm/tiny_alloc.yul on @ethereumjs/evm (node), evm layout only", &make<EvmParty>},
 }};
 
