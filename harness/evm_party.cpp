@@ -280,6 +280,7 @@ u256 EvmParty::request(const std::string& line) {
   if (!ret) throw std::runtime_error("party evm: bad return value '" + w[1] + "'");
   const std::uint64_t before = memory_.msize();
   last_gas_ = hex_u64(w[2]);
+  ++operations_;
   stats_known_ = false;
   const std::uint64_t msize = hex_u64(w[3]);
   std::vector<std::uint8_t> bytes;

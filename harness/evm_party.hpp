@@ -39,6 +39,8 @@ class EvmParty final : public Allocator {
   // (the growth of 3w + w*w/512 over the operation).
   std::uint64_t last_gas() const { return last_gas_; }
   std::uint64_t last_expansion_gas() const { return last_expansion_; }
+  // How many operations reached the EVM so far (a stats request is not one).
+  std::uint64_t operations() const { return operations_; }
 
   // "" when the party can run here, else why not (node or evm/node_modules missing).
   static std::string unavailable_reason();
@@ -58,6 +60,7 @@ class EvmParty final : public Allocator {
   mutable bool stats_known_ = false;
   std::uint64_t last_gas_ = 0;
   std::uint64_t last_expansion_ = 0;
+  std::uint64_t operations_ = 0;
 };
 
 }  // namespace fealloc
