@@ -10,7 +10,8 @@
 // measuring); after a stats op, 0x102..0x108 (free count, free size, used count, used size, top,
 // available, total), computed by ta_stats walking both lists.
 // Ops: 0 stop, 1 init(base, end, align, flags, minSplit), 2 malloc(n), 3 calloc(n, fill),
-// 4 realloc(p, n), 5 free(p), 6 freeAll, 7 stats (nothing), 8 write(addr, length).
+// 4 realloc(p, n), 5 free(p), 6 freeAll, 7 stats, 8 write(addr, length); 9 bump(n) for
+// evm/gas-bench.mjs only.
 object "TinyAllocHarness" {
     code {
         let base := 0
@@ -83,6 +84,16 @@ object "TinyAllocHarness" {
                 sstore(0x107, available)
                 sstore(0x108, total)
                 used := measure
+            }
+            case 9 {
+                // gas-bench.mjs only (the party never sends it): a Solidity-style bump
+                // allocation for comparison, with its free-memory pointer at 0x40 (the bench's
+                // pools start at 0x80 and the pointer starts above the pool's end)
+                let n := sload(1)
+                let g0 := gas()
+                ret := mload(0x40)
+                mstore(0x40, add(ret, and(add(n, 31), not(31))))
+                used := sub(g0, gas())
             }
             default { invalid() }
             sstore(0x100, ret)

@@ -18,152 +18,9 @@
 // the contract's storage, answers, waits for the next operation and writes it into storage,
 // which the loop then reads with SLOAD.
 import { createInterface } from 'node:readline';
-import { Common, Hardfork, Mainnet } from '@ethereumjs/common';
-import { createEVM } from '@ethereumjs/evm';
-import { createAddressFromString, hexToBytes } from '@ethereumjs/util';
-import { harnessBytecode } from './build.mjs';
+import { OPS, Session } from './session.mjs';
 
-const HOOK = createAddressFromString('0x00000000000000000000000000000000000fea11');
-const CONTRACT = createAddressFromString('0x000000000000000000000000000000000000a110');
-const CALLER = createAddressFromString('0x00000000000000000000000000000000000c0de5');
-const GAS_LIMIT = 1n << 62n;
-const OPS = { stop: 0n, init: 1n, malloc: 2n, calloc: 3n, realloc: 4n, free: 5n, free_all: 6n, stats: 7n, write: 8n };
-
-function slotKey(n) {
-  const k = new Uint8Array(32);
-  let v = BigInt(n);
-  for (let i = 31; i >= 0 && v > 0n; --i, v >>= 8n) k[i] = Number(v & 0xffn);
-  return k;
-}
-function word(v) {
-  return slotKey(v);
-}
-function toBig(bytes) {
-  let v = 0n;
-  for (const b of bytes) v = (v << 8n) | BigInt(b);
-  return v;
-}
-const hex = (v) => v.toString(16);
-
-let bytecode = null;
 const sessions = new Map();
-
-class Session {
-  constructor(id) {
-    this.id = id;
-    this.memory = new Uint8Array(0);
-    this.giveOp = null; // resolves the hook's wait for the next operation
-    this.answer = null; // resolves the pending request with its answer line
-    this.failed = null;
-    this.ready = new Promise((resolve) => (this.becameReady = resolve));
-  }
-
-  async start() {
-    const common = new Common({ chain: Mainnet, hardfork: Hardfork.Prague });
-    const evm = await createEVM({
-      common,
-      customPrecompiles: [{ address: HOOK, function: (opts) => this.hook(opts) }],
-    });
-    this.evm = evm;
-    await evm.stateManager.putCode(CONTRACT, bytecode);
-    this.run = evm
-      .runCall({ to: CONTRACT, caller: CALLER, gasLimit: GAS_LIMIT, data: new Uint8Array(0) })
-      .then(
-        (result) => this.ended(result.execResult.exceptionError ? `the EVM stopped: ${result.execResult.exceptionError.error}` : 'the EVM execution ended'),
-        (error) => this.ended(`the EVM failed: ${error?.message ?? error}`),
-      );
-    await Promise.race([this.ready, this.run]);
-    if (this.failed) throw new Error(this.failed);
-  }
-
-  ended(message) {
-    this.failed = message;
-    if (this.answer) {
-      const a = this.answer;
-      this.answer = null;
-      a(`e ${message}`);
-    }
-  }
-
-  async hook(opts) {
-    const sm = opts.stateManager;
-    if (this.answer) {
-      const line = await this.report(sm, opts.data);
-      const a = this.answer;
-      this.answer = null;
-      a(line);
-    }
-    const op = await new Promise((resolve) => {
-      this.giveOp = resolve;
-      this.becameReady();
-    });
-    this.giveOp = null;
-    const put = (slot, v) => sm.putStorage(CONTRACT, slotKey(slot), word(v));
-    await put(0, op.code);
-    for (let i = 0; i < op.args.length; ++i) await put(1 + i, op.args[i]);
-    if (op.bytes) {
-      for (let i = 0; i < op.bytes.length; i += 32) {
-        const w = new Uint8Array(32);
-        w.set(op.bytes.subarray(i, i + 32));
-        await put(0x10 + i / 32, toBig(w));
-      }
-    }
-    return { executionGasUsed: 0n, returnValue: new Uint8Array(0) };
-  }
-
-  async report(sm, memory) {
-    const get = async (slot) => toBig(await sm.getStorage(CONTRACT, slotKey(slot)));
-    if (this.pending === OPS.stats) {
-      const values = [];
-      for (let slot = 0x102; slot <= 0x108; ++slot) values.push(await get(slot));
-      return ['s', ...values.map(hex)].join(' ');
-    }
-    const parts = ['r', hex(await get(0x100)), hex(await get(0x101)), hex(BigInt(memory.length))];
-    parts.push(...diff(this.memory, memory));
-    this.memory = memory.slice();
-    return parts.join(' ');
-  }
-
-  // One operation: its answer line.
-  request(code, args, bytes) {
-    if (this.failed) return Promise.resolve(`e ${this.failed}`);
-    if (!this.giveOp) return Promise.resolve('e the EVM execution is not waiting for an operation');
-    return new Promise((resolve) => {
-      this.answer = resolve;
-      this.pending = code;
-      this.giveOp({ code, args, bytes });
-    });
-  }
-}
-
-// The byte ranges where b (memory now) differs from a (memory at the previous answer; shorter or
-// equal, since memory only grows), as ADDR=HEX tokens.
-function diff(a, b) {
-  const out = [];
-  const chunk = 1024;
-  const n = b.length;
-  const zero = new Uint8Array(chunk);
-  for (let at = 0; at < n; at += chunk) {
-    const hi = Math.min(at + chunk, n);
-    const before = hi <= a.length ? a.subarray(at, hi) : null;
-    const now = b.subarray(at, hi);
-    if (before && Buffer.compare(before, now) === 0) continue;
-    if (!before && at >= a.length && Buffer.compare(zero.subarray(0, hi - at), now) === 0) continue;
-    let i = at;
-    while (i < hi) {
-      const old = (x) => (x < a.length ? a[x] : 0);
-      if (old(i) === b[i]) {
-        ++i;
-        continue;
-      }
-      let j = i;
-      while (j < hi && old(j) !== b[j]) ++j;
-      out.push(`${hex(BigInt(i))}=${Buffer.from(b.subarray(i, j)).toString('hex')}`);
-      i = j;
-    }
-  }
-  return out;
-}
 
 function big(s) {
   if (!/^[0-9a-f]+$/.test(s ?? '')) throw new Error(`bad number '${s}'`);
@@ -177,7 +34,6 @@ async function handle(line) {
     const id = w[1];
     if (sessions.has(id)) return `e session ${id} is open already`;
     const [start, end, align, flags, minSplit] = w.slice(2, 7).map(big);
-    if (!bytecode) bytecode = hexToBytes('0x' + harnessBytecode());
     const s = new Session(id);
     sessions.set(id, s);
     try {
@@ -192,7 +48,7 @@ async function handle(line) {
     const s = sessions.get(w[1]);
     if (!s) return `e no session ${w[1]}`;
     const kind = w[2];
-    if (!(kind in OPS) || kind === 'stop' || kind === 'init') return `e unknown operation '${kind}'`;
+    if (!(kind in OPS) || kind === 'stop' || kind === 'init' || kind === 'bump') return `e unknown operation '${kind}'`;
     if (kind === 'write') {
       const bytes = w[4] === undefined || w[4] === '-' ? new Uint8Array(0) : Buffer.from(w[4], 'hex');
       return s.request(OPS.write, [big(w[3]), BigInt(bytes.length)], new Uint8Array(bytes));
