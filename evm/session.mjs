@@ -119,31 +119,44 @@ export class Session {
 }
 
 // The byte ranges where b (memory now) differs from a (memory at the previous answer; shorter or
-// equal, since memory only grows), as ADDR=HEX tokens.
+// equal, since memory only grows), as ADDR=HEX tokens: per 1 KiB chunk that differs, from its first
+// to its last differing byte (bytes in between that did not change are sent too; they are equal).
 function diff(a, b) {
   const out = [];
   const chunk = 1024;
   const n = b.length;
   const zero = new Uint8Array(chunk);
+  const old = (x) => (x < a.length ? a[x] : 0);
+  let run = null; // [lo, hi): consecutive differing chunks are sent as one token
+  const flush = () => {
+    if (run) out.push(`${run[0].toString(16)}=${Buffer.from(b.subarray(run[0], run[1])).toString('hex')}`);
+    run = null;
+  };
   for (let at = 0; at < n; at += chunk) {
     const hi = Math.min(at + chunk, n);
-    const before = hi <= a.length ? a.subarray(at, hi) : null;
     const now = b.subarray(at, hi);
-    if (before && Buffer.compare(before, now) === 0) continue;
-    if (!before && at >= a.length && Buffer.compare(zero.subarray(0, hi - at), now) === 0) continue;
-    let i = at;
-    while (i < hi) {
-      const old = (x) => (x < a.length ? a[x] : 0);
-      if (old(i) === b[i]) {
-        ++i;
-        continue;
-      }
-      let j = i;
-      while (j < hi && old(j) !== b[j]) ++j;
-      out.push(`${hex(BigInt(i))}=${Buffer.from(b.subarray(i, j)).toString('hex')}`);
-      i = j;
+    const before = hi <= a.length ? a.subarray(at, hi) : at >= a.length ? zero.subarray(0, hi - at) : null;
+    if (before && Buffer.compare(before, now) === 0) {
+      flush();
+      continue;
     }
+    let lo = at;
+    while (lo < hi && old(lo) === b[lo]) ++lo;
+    if (lo === hi) {
+      flush(); // a chunk across the old end whose new bytes are zero: nothing changed
+      continue;
+    }
+    let last = hi - 1;
+    while (old(last) === b[last]) --last;
+    if (run && run[1] === at && lo === at) {
+      run[1] = last + 1;
+    } else {
+      flush();
+      run = [lo, last + 1];
+    }
+    if (last + 1 !== hi) flush();
   }
+  flush();
   return out;
 }
 

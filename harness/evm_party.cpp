@@ -166,13 +166,15 @@ class Runner {
 
   std::string read_line(int timeout) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
+    std::size_t searched = 0;  // a long answer (a big fill) arrives in many reads: scan each byte once
     while (true) {
-      const std::size_t newline = buffer_.find('\n');
+      const std::size_t newline = buffer_.find('\n', searched);
       if (newline != std::string::npos) {
         std::string line = buffer_.substr(0, newline);
         buffer_.erase(0, newline + 1);
         return line;
       }
+      searched = buffer_.size();
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) {
         stop(true);
@@ -200,6 +202,12 @@ class Runner {
 std::string hex_of(const u256& v) {
   std::string s = to_hex(v);  // 0x...
   return s.substr(2);
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
 }
 
 std::uint64_t hex_u64(const std::string& token) {
@@ -291,7 +299,13 @@ u256 EvmParty::request(const std::string& line) {
     }
     const std::uint64_t addr = hex_u64(w[i].substr(0, eq));
     bytes.clear();
-    for (std::size_t k = eq + 1; k < w[i].size(); k += 2) bytes.push_back(static_cast<std::uint8_t>(hex_u64(w[i].substr(k, 2))));
+    bytes.reserve((w[i].size() - eq - 1) / 2);
+    for (std::size_t k = eq + 1; k < w[i].size(); k += 2) {
+      const int hi = hex_digit(w[i][k]);
+      const int lo = hex_digit(w[i][k + 1]);
+      if (hi < 0 || lo < 0) throw std::runtime_error("party evm: bad memory change '" + w[i].substr(0, 80) + "'");
+      bytes.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
+    }
     memory_.write_bytes(addr, bytes);
   }
   // The EVM's msize: reached by the bytes it changed, or by an access that changed none (a read,
