@@ -6,12 +6,14 @@
 //   -> op ID KIND [A [B]]                          KIND: malloc N | calloc N FILL | realloc P N |
 //                                                  free P | free_all | stats | write ADDR BYTESHEX
 //   <- r RET GAS MSIZE [ADDR=HEX ...]
-//      GAS: the operation's gas (memory expansion included); ADDR=HEX: the bytes of memory that
-//      changed since the previous answer of this session
+//      GAS: the operation's gas (memory expansion included); ADDR=HEX: bytes of memory from the
+//      first to the last that changed since the previous answer (per 1 KiB chunk)
 //   -> op ID stats
 //   <- s FREECOUNT FREESIZE USEDCOUNT USEDSIZE TOP AVAILABLE TOTAL   (walked by ta_stats)
 //   -> close ID                                    <- c
-//   <- e MESSAGE                                   any failure; the session is gone
+//   -> ping                                        <- pong   (the C++ side's start-up check)
+//   <- e MESSAGE                                   any failure (after the EVM stopped, the
+//                                                  session answers e to everything)
 //
 // The execution pauses in a custom precompile (address 0xfea11) that the Yul loop calls between
 // operations with memory [0, msize) as call data: it reads the previous operation's results from
