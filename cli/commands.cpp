@@ -14,6 +14,7 @@ constexpr OptionSpec kTargetOption{"--target", "", "T", "the fuzz target: differ
 constexpr std::array kReplayOptions{
     OptionSpec{"--impl", "", "NAME", "the implementation to run (default: port)"},
     OptionSpec{"--final", "", "", "print only the last operation's line"},
+    OptionSpec{"--gas", "", "", "with --impl evm: each operation's gas on the EVM (total, expansion, execution)"},
 };
 constexpr std::array kCheckOptions{
     OptionSpec{"--parties", "", "A,B,...", "the parties to compare (default: every party of the trace's semantics)"},

@@ -13,7 +13,8 @@ namespace fealloc::cli {
 std::string replay_details() {
   return "NAME: " + implementation_list() +
          ". Lines are printed as the operations run; --final prints the last only (hashing the heap\n"
-         "once), the way to replay long traces.\n";
+         "once), the way to replay long traces. --gas (with --impl evm) adds each operation's gas on the\n"
+         "EVM: \"evm_gas\":{\"total\":T,\"expansion\":E,\"execution\":X}, X = T - E, the gas beyond memory expansion.\n";
 }
 
 std::string check_details() {
@@ -30,7 +31,12 @@ int run_replay(const Arguments& args) {
     return kExitBadInput;
   }
   TraceReader& reader = file.reader();
-  return replay(file.pool(), [&](Operation& op) { return reader.next(op); }, impl, args.flag("--final"), std::cout);
+  if (args.flag("--gas") && impl != "evm") {
+    std::cerr << "fealloc replay: --gas needs --impl evm (the gas of a real EVM)\n";
+    return kExitBadInput;
+  }
+  return replay(file.pool(), [&](Operation& op) { return reader.next(op); }, impl, args.flag("--final"), std::cout,
+                args.flag("--gas"));
 }
 
 int run_check(const Arguments& args) {

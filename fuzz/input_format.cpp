@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstdio>
 #include <iterator>
 
@@ -25,7 +26,24 @@ Semantics target_semantics(Target target) { return target == Target::thing ? Sem
 
 Target target_for(Semantics semantics) { return semantics == Semantics::thing ? Target::thing : Target::differential; }
 
-std::vector<std::string> target_parties(Target target) { return default_parties(target_semantics(target)); }
+std::vector<std::string> target_parties(Target target) {
+  // FEALLOC_FUZZ_PARTIES=optimized,evm: fuzz_differential against parties of one's choice (the
+  // opt-in party evm: scripts/fuzz.sh --target evm). Seed semantics only.
+  if (target == Target::differential) {
+    if (const char* list = std::getenv("FEALLOC_FUZZ_PARTIES"); list != nullptr && *list != '\0') {
+      std::vector<std::string> names;
+      std::string_view rest(list);
+      while (!rest.empty()) {
+        const std::size_t comma = rest.find(',');
+        if (comma != 0) names.emplace_back(rest.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+      if (!names.empty()) return names;
+    }
+  }
+  return default_parties(target_semantics(target));
+}
 
 // --- tables ----------------------------------------------------------------------------------
 

@@ -44,6 +44,9 @@ std::unique_ptr<Executor> Executor::create(const PoolOptions& options, const std
     } catch (const std::invalid_argument& e) {
       error = "party " + name + " is not available for these options: " + e.what();
       return nullptr;
+    } catch (const std::runtime_error& e) {
+      error = e.what();  // a party that could not start (evm: node or its packages missing)
+      return nullptr;
     }
     ex->verifiers_.push_back(info->can.verifies_memory ? dynamic_cast<const MemoryVerifier*>(party.get()) : nullptr);
     ex->parties_.push_back(std::move(party));

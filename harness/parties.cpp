@@ -2,6 +2,7 @@
 #include "harness/parties.hpp"
 
 #include "core/optimized_allocator.hpp"
+#include "harness/evm_party.hpp"
 #include "reference/model.hpp"
 #include "reference/thing_port.hpp"
 
@@ -17,15 +18,17 @@ std::unique_ptr<Allocator> make(const PoolConfig& config) {
   return std::make_unique<T>(config);
 }
 
-const std::array<PartyInfo, 4> kParties{{
-    {"optimized", "optimized", Semantics::seed, {true, false, true},
+const std::array<PartyInfo, 5> kParties{{
+    {"optimized", "optimized", Semantics::seed, {true, false, true, false},
      "the product: O(log n), byte-identical to tiny-alloc", &make<OptimizedAllocator>},
-    {"port-seed", "port", Semantics::seed, {true, false, false},
+    {"port-seed", "port", Semantics::seed, {true, false, false, false},
      "thi.ng's MemPool ported line by line, seed rules", &make<ThingPort>},
-    {"port-thing", "port", Semantics::thing, {true, false, false},
+    {"port-thing", "port", Semantics::thing, {true, false, false, false},
      "thi.ng's MemPool ported line by line, the package exactly", &make<ThingPort>},
-    {"model", "model", Semantics::seed, {false, true, true},
+    {"model", "model", Semantics::seed, {false, true, true, false},
      "the reference model from the spec; verifies every memory", &make<ReferenceModel>},
+    {"evm", "evm", Semantics::seed, {true, false, false, true},
+     "evm/tiny_alloc.yul on @ethereumjs/evm (node), evm layout only", &make<EvmParty>},
 }};
 
 std::string joined(std::string_view PartyInfo::*field, std::string_view separator) {
@@ -64,6 +67,7 @@ std::string implementation_list() { return joined(&PartyInfo::impl, "|"); }
 std::vector<std::string> default_parties(Semantics semantics) {
   std::vector<std::string> names;
   for (const PartyInfo& p : kParties) {
+    if (p.can.opt_in) continue;
     if (p.semantics == semantics || (semantics == Semantics::thing && p.can.verifies_memory)) {
       names.emplace_back(p.name);
     }

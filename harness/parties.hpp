@@ -21,6 +21,8 @@ struct PartyCapabilities {
                           // stats() walks its lists (thi.ng's) is compared in full every K
                           // operations, at the end and on any divergence, and by msize and gas
                           // after every operation
+  bool opt_in;            // runs only when named (--parties, --impl): not among default_parties()
+                          // (the evm party starts a node process)
 };
 
 struct PartyInfo {

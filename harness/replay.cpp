@@ -1,6 +1,7 @@
 // Replay driver and the JSON lines it prints.
 #include "harness/replay.hpp"
 
+#include "harness/evm_party.hpp"
 #include "harness/executor.hpp"
 
 #include <cstdio>
@@ -146,7 +147,7 @@ int replay(const Trace& trace, std::string_view impl, bool final_only, std::ostr
 }
 
 int replay(const PoolOptions& pool, const std::function<bool(Operation&)>& next, std::string_view impl, bool final_only,
-           std::ostream& out) {
+           std::ostream& out, bool evm_gas) {
   const PartyInfo* party = find_implementation(impl, pool.semantics);
   if (party == nullptr) {
     throw std::invalid_argument("no implementation '" + std::string(impl) + "' of " +
@@ -161,11 +162,30 @@ int replay(const PoolOptions& pool, const std::function<bool(Operation&)>& next,
   auto ex = Executor::create(pool, {std::string(party->name)}, error, options);
   if (!ex) throw std::invalid_argument(error);
   const Layout layout = ex->party(0).config().layout;
-  Operation op;
+  EvmParty* evm = evm_gas ? dynamic_cast<EvmParty*>(&ex->party(0)) : nullptr;
+  if (evm_gas && evm == nullptr) throw std::invalid_argument("the gas of each operation is known for --impl evm only");
+  std::uint64_t evm_ops = evm != nullptr ? evm->operations() : 0;
+  std::string gas_field;
   std::size_t number = 0;
+  // The line of the last operation, with its gas on the EVM when asked.
+  auto line = [&]() {
+    std::string text = replay_line(number, ex->last_result(0), ex->last_stats(0), layout, heap_field(ex->party(0)));
+    if (evm != nullptr) text.insert(text.size() - 1, gas_field);
+    return text;
+  };
+  Operation op;
   while (out && next(op)) {
     ++number;
     const Executor::StepStatus status = ex->step(op);
+    if (evm != nullptr) {
+      // An operation that did not reach the EVM (stats: the answer is a walk, not an operation) used none.
+      const bool ran = evm->operations() != evm_ops;
+      evm_ops = evm->operations();
+      const std::uint64_t total = ran ? evm->last_gas() : 0;
+      const std::uint64_t expansion = ran ? evm->last_expansion_gas() : 0;
+      gas_field = ",\"evm_gas\":{\"total\":" + std::to_string(total) + ",\"expansion\":" + std::to_string(expansion) +
+                  ",\"execution\":" + std::to_string(total - expansion) + "}";
+    }
     if (status == Executor::StepStatus::trace_error) {
       out << error_line(number, ex->trace_error()) << '\n';
       return kExitRuntimeError;
@@ -176,11 +196,11 @@ int replay(const PoolOptions& pool, const std::function<bool(Operation&)>& next,
       out << error_line(number, std::string(kErrorCorrupt)) << '\n';
       return kExitRuntimeError;
     }
-    if (!final_only) out << replay_line(number, ex->last_result(0), ex->last_stats(0), layout, heap_field(ex->party(0))) << '\n';
+    if (!final_only) out << line() << '\n';
   }
   // The last line is known to be the last only now: its state is still the party's.
   if (final_only && number > 0) {
-    out << replay_line(number, ex->last_result(0), ex->last_stats(0), layout, heap_field(ex->party(0))) << '\n';
+    out << line() << '\n';
   }
   return kExitOk;
 }

@@ -99,8 +99,10 @@ int replay(const Trace& trace, std::string_view impl, bool final_only, std::ostr
 // The same from any source of operations: next(op) yields them in order and false at the end.
 // Keeps nothing per operation but its result (8 bytes), so a trace of any length replays from a
 // stream. Stops early once `out` has failed.
+// With evm_gas (impl evm only), each line also has "evm_gas":{"total":T,"expansion":E,"execution":X}
+// before its closing brace: the operation's gas on the EVM, its memory expansion part, and the rest.
 int replay(const PoolOptions& pool, const std::function<bool(Operation&)>& next, std::string_view impl, bool final_only,
-           std::ostream& out);
+           std::ostream& out, bool evm_gas = false);
 
 // The heap field for an allocator: FNV-1a of its memory over [0, end), or "" for a party that
 // keeps no memory (the model), which prints null.

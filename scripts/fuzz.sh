@@ -3,13 +3,15 @@
 # time, then prints a summary: executions, coverage, divergences grouped by signature, and for
 # each the exact command that reproduces it.
 #
-#   scripts/fuzz.sh [--minutes N] [--engine libfuzzer|afl] [--target differential|thing|trace]
+#   scripts/fuzz.sh [--minutes N] [--engine libfuzzer|afl] [--target differential|thing|trace|evm]
 #                   [--jobs N] [--sanitizers on|off] [--out DIR] [--ignore SIG,...]
 #
 # Defaults: 10 minutes, libFuzzer, fuzz_differential, all cores, sanitizers on, out/fuzz.
 # --ignore: fuzz_differential/fuzz_thing: signatures or known ids (thing-4.1 ...) that are not
 # crashes (FEALLOC_IGNORE); fuzz_trace: property ids to leave unchecked (FEALLOC_TRACE_IGNORE,
-# e.g. messages).
+# e.g. messages). --target evm: fuzz_differential on optimized against the party evm
+# (tiny_alloc.yul on a real EVM, FEALLOC_FUZZ_PARTIES=optimized,evm), libFuzzer only, 1 job by
+# default (each job runs a node process); about 16 exec/s with ASan+UBSan.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -27,16 +29,25 @@ while [ $# -gt 0 ]; do
     --seconds) seconds_override=$2; shift 2 ;;
     --engine) engine=$2; shift 2 ;;
     --target) target=$2; shift 2 ;;
-    --jobs) jobs=$2; shift 2 ;;
+    --jobs) jobs=$2; jobs_override=$2; shift 2 ;;
     --sanitizers) sanitizers=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --ignore) ignore=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 case "$engine" in libfuzzer|afl) ;; *) echo "fuzz.sh: --engine is libfuzzer or afl" >&2; exit 2 ;; esac
-case "$target" in differential|thing|trace) ;; *) echo "fuzz.sh: --target is differential, thing or trace" >&2; exit 2 ;; esac
+case "$target" in differential|thing|trace|evm) ;; *) echo "fuzz.sh: --target is differential, thing, trace or evm" >&2; exit 2 ;; esac
+if [ "$target" = evm ]; then
+  [ "$engine" = libfuzzer ] || { echo "fuzz.sh: --target evm runs with --engine libfuzzer only" >&2; exit 2; }
+  # the same binary as differential, other parties; repro and minimize read the same variable
+  export FEALLOC_FUZZ_PARTIES=optimized,evm
+  target=differential
+  run_name=evm
+  jobs=${jobs_override:-1}
+fi
+run_name=${run_name:-$target}
 seconds=${seconds_override:-$((minutes * 60))}
 
 scripts/install-deps.sh
@@ -64,7 +75,7 @@ cmake --preset dev >/dev/null && cmake --build --preset dev --target "$dev_targe
 binary="$root/build/$preset/fuzz/fuzz_$target"
 fealloc="$root/build/dev/fealloc"
 
-run_dir="$out/$engine-$target"
+run_dir="$out/$engine-$run_name"
 corpus_dir="$run_dir/corpus"
 crash_dir="$run_dir/crashes"
 mkdir -p "$corpus_dir" "$crash_dir"

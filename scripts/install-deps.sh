@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what fealloc needs on a fresh Debian bookworm machine (as root), skipping what is there.
-# Debian packages via apt-get, the pinned @thi.ng/malloc via npm (conformance/package-lock.json).
+# Debian packages via apt-get, the pinned @thi.ng/malloc via npm (conformance/package-lock.json),
+# solc-js and @ethereumjs/evm via npm (evm/package-lock.json).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -29,4 +30,10 @@ fi
 if [ ! -d "$root/conformance/node_modules/@thi.ng/malloc" ]; then
   echo "install-deps: npm ci in conformance/"
   (cd "$root/conformance" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# The party evm (evm/): solc-js and @ethereumjs/evm, pinned by evm/package-lock.json.
+if [ ! -d "$root/evm/node_modules/@ethereumjs/evm" ] || [ ! -d "$root/evm/node_modules/solc" ]; then
+  echo "install-deps: npm ci in evm/"
+  (cd "$root/evm" && npm ci --no-audit --no-fund --loglevel=error)
 fi
