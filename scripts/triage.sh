@@ -5,7 +5,7 @@
 # minimized, as corpus/findings/TARGET/NAME.bin + NAME.trace + NAME.signature (fuzz_trace:
 # NAME.trace + NAME.signature). scripts/fuzz.sh --triage runs it on a campaign of its own.
 #
-#   scripts/triage.sh --target differential|thing|trace [--dry-run] CAMPAIGN|CRASH_DIR|FILE...
+#   scripts/triage.sh --target differential|thing|trace [--dry-run] [--build DIR] CAMPAIGN|CRASH_DIR|FILE...
 #
 # CAMPAIGN: a campaign directory of scripts/fuzz.sh (its crashes/ and afl/*/crashes/), a
 # directory of crash files (e.g. a ClusterFuzzLite crash artifact unpacked), or crash files.
@@ -13,17 +13,20 @@
 # with the signature it shows with nothing ignored (fuzz_thing's known deviations included, which
 # are then found already recorded). NAME: the target's first signature field(s) and the file's
 # SHA-1, e.g. fuzz-stats.used_size-realloc-3f2a9c1d04be. --dry-run: report, write nothing.
+# --build DIR: use DIR/fealloc and DIR/fuzz/fuzz_trace_replay as they are (default: build/dev,
+# built first).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-target="" dry=0 operands=()
+target="" dry=0 operands=() build=""
 usage() { sed -n '8,8p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) [ $# -ge 2 ] || usage; target=$2; shift 2 ;;
     --dry-run) dry=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     -*) echo "triage: unknown option $1" >&2; usage ;;
     *) operands+=("$1"); shift ;;
   esac
@@ -55,10 +58,17 @@ if [ ${#crashes[@]} -eq 0 ]; then
   exit 0
 fi
 
-scripts/install-deps.sh
-cmake --preset dev >/dev/null && cmake --build --preset dev --target fealloc fuzz_trace_replay >/dev/null
-fealloc="$root/build/dev/fealloc"
-trace_replay="$root/build/dev/fuzz/fuzz_trace_replay"
+if [ -z "$build" ]; then
+  scripts/install-deps.sh
+  cmake --preset dev >/dev/null && cmake --build --preset dev --target fealloc fuzz_trace_replay >/dev/null
+  build="$root/build/dev"
+fi
+fealloc="$build/fealloc"
+trace_replay="$build/fuzz/fuzz_trace_replay"
+if [ ! -x "$fealloc" ] || [ ! -x "$trace_replay" ]; then
+  echo "triage: no $fealloc or $trace_replay" >&2
+  exit 2
+fi
 findings="$root/corpus/findings/$target"
 mkdir -p "$findings"
 
