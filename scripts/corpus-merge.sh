@@ -4,13 +4,14 @@
 # (fuzz_trace: the input is the trace). scripts/fuzz.sh --merge runs it on a campaign of its own.
 #
 #   scripts/corpus-merge.sh --target differential|thing|trace [--preset libfuzzer|libfuzzer-nosan]
-#                           [--dry-run] CAMPAIGN
+#                           [--counters] [--dry-run] CAMPAIGN
 #
 # CAMPAIGN: a campaign directory of scripts/fuzz.sh (out/fuzz/ENGINE-TARGET: libFuzzer's corpus/,
 # AFL++'s afl/*/queue/), or any directory of inputs.
 #   1. AFL++ queues are first reduced with afl-cmin (build/afl/fuzz/fuzz_TARGET).
-#   2. libFuzzer -merge=1 (build/PRESET/fuzz/fuzz_TARGET) picks the inputs that add coverage
-#      (features: edges and counters) to the existing seeds.
+#   2. libFuzzer -merge=1 (build/PRESET/fuzz/fuzz_TARGET) picks the inputs that add coverage to
+#      the existing seeds: new edges (-use_counters=0), or with --counters any new feature
+#      (an edge's hit-count bucket too: many more inputs, each a little different).
 #   3. Each is made canonical (fealloc decode, then encode: the seed test wants
 #      encode(decode(file)) == file) and kept only if it runs clean: no divergence on its target
 #      (thing seeds: on differential too) or no violated property (fuzz_trace, at most 4096 bytes).
@@ -22,14 +23,15 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-target="" preset=libfuzzer campaign="" dry=0
+target="" preset=libfuzzer campaign="" dry=0 counters=0
 usage() { sed -n '5,7p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) [ $# -ge 2 ] || usage; target=$2; shift 2 ;;
     --preset) [ $# -ge 2 ] || usage; preset=$2; shift 2 ;;
     --dry-run) dry=1; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    --counters) counters=1; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     -*) echo "corpus-merge: unknown option $1" >&2; usage ;;
     *) [ -z "$campaign" ] || { echo "corpus-merge: one campaign directory only" >&2; usage; }; campaign=$1; shift ;;
   esac
@@ -90,7 +92,7 @@ coverage() {  # DIR -> "cov: N ft: N corp: N/SIZE"
 }
 # libFuzzer -merge=1 BASE CANDIDATES...: copies into BASE each candidate that adds a feature.
 merge_into() {  # BASE CANDIDATE_DIR...
-  (cd "$tmp" && "$fuzzer" -merge=1 -max_len=4096 "$@" >"$tmp/merge.log" 2>&1) ||
+  (cd "$tmp" && "$fuzzer" -merge=1 -use_counters="$counters" -max_len=4096 "$@" >"$tmp/merge.log" 2>&1) ||
     { tail -20 "$tmp/merge.log"; echo "corpus-merge: libFuzzer -merge=1 failed" >&2; exit 1; }
   grep -E 'MERGE-OUTER: [0-9]+ new files' "$tmp/merge.log" || true
 }
@@ -153,7 +155,8 @@ for f in "$tmp/base2"/*; do
   if [ "$dry" = 0 ]; then
     cp "$f" "$seeds_dir/$name.$ext"
     if [ "$target" != trace ]; then
-      "$fealloc" decode --target "$target" "$f" >"$seeds_dir/$name.trace"
+      { echo "# added by scripts/corpus-merge.sh from $(basename "$campaign"): new coverage for fuzz_$target"
+        "$fealloc" decode --target "$target" "$f"; } >"$seeds_dir/$name.trace"
     fi
   fi
 done

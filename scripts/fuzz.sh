@@ -13,8 +13,9 @@
 # The campaign's results go back into the repository with (no fuzzing; the campaign directory
 # OUT/ENGINE-TARGET of an earlier run, e.g. after `--seconds 60`):
 #   --merge   its corpus distilled into corpus/seeds/TARGET/: only inputs that add coverage
-#             (libFuzzer -merge=1; an AFL++ queue through afl-cmin first), canonical, each with
-#             its .trace; prints the seeds' count and libFuzzer's cov/ft before and after
+#             (libFuzzer -merge=1: new edges, or any new feature with --counters; an AFL++ queue
+#             through afl-cmin first), canonical, each with its .trace; prints the seeds' count
+#             and libFuzzer's cov/ft before and after
 #   --triage  its crashes grouped by signature; each signature not yet in corpus/findings/TARGET/
 #             goes there minimized, with its .trace and .signature
 # (scripts/corpus-merge.sh and scripts/triage.sh do the work; a run at a terminal offers both.)
@@ -30,6 +31,7 @@ sanitizers=on
 out="$root/out/fuzz"
 ignore=""
 action=run
+merge_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --minutes) minutes=$2; shift 2 ;;
@@ -42,7 +44,8 @@ while [ $# -gt 0 ]; do
     --ignore) ignore=$2; shift 2 ;;
     --merge) action=merge; shift ;;
     --triage) action=triage; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --counters) merge_args+=(--counters); shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -53,8 +56,8 @@ case "$sanitizers" in on|off) ;; *) echo "fuzz.sh: --sanitizers is on or off" >&
 if [ "$action" != run ]; then
   # The campaign directory of an earlier run with the same --out, --engine and --target.
   campaign="$out/$engine-$target"
-  preset_args=()
-  [ "$sanitizers" = off ] && preset_args=(--preset libfuzzer-nosan)
+  preset_args=("${merge_args[@]}")
+  [ "$sanitizers" = off ] && preset_args+=(--preset libfuzzer-nosan)
   if [ "$action" = merge ]; then
     exec "$root/scripts/corpus-merge.sh" --target "$target" "${preset_args[@]}" "$campaign"
   fi
