@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --preset) [ $# -ge 2 ] || usage; preset=$2; shift 2 ;;
     --dry-run) dry=1; shift ;;
     --counters) counters=1; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     -*) echo "corpus-merge: unknown option $1" >&2; usage ;;
     *) [ -z "$campaign" ] || { echo "corpus-merge: one campaign directory only" >&2; usage; }; campaign=$1; shift ;;
   esac

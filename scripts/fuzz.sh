@@ -12,7 +12,7 @@
 # fuzz_trace: property ids to leave unchecked (FEALLOC_TRACE_IGNORE, e.g. messages).
 # The campaign's results go back into the repository with (no fuzzing; the campaign directory
 # OUT/ENGINE-TARGET of an earlier run, e.g. after `--seconds 60`):
-#   --merge   its corpus distilled into corpus/seeds/TARGET/: only inputs that add coverage
+#   --merge [--counters]  its corpus distilled into corpus/seeds/TARGET/: only inputs that add coverage
 #             (libFuzzer -merge=1: new edges, or any new feature with --counters; an AFL++ queue
 #             through afl-cmin first), canonical, each with its .trace; prints the seeds' count
 #             and libFuzzer's cov/ft before and after
@@ -45,7 +45,7 @@ while [ $# -gt 0 ]; do
     --merge) action=merge; shift ;;
     --triage) action=triage; shift ;;
     --counters) merge_args+=(--counters); shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done

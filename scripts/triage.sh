@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     --target) [ $# -ge 2 ] || usage; target=$2; shift 2 ;;
     --dry-run) dry=1; shift ;;
     --build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) echo "triage: unknown option $1" >&2; usage ;;
     *) operands+=("$1"); shift ;;
   esac
