@@ -121,7 +121,9 @@ check_out() {
       grep -q __ubsan_handle "$bin" || fail "$name is not built with UBSan"
     fi
     if [ "$target" != trace ] && [ "$engine" = libfuzzer ]; then
-      nm "$bin" | grep -q ' T LLVMFuzzerCustomMutator$' || fail "$name does not link the custom mutator"
+      # (Not nm | grep -q: with pipefail, grep stopping early fails the pipeline.)
+      nm "$bin" >"$tmp/symbols"
+      grep -q ' T LLVMFuzzerCustomMutator$' "$tmp/symbols" || fail "$name does not link the custom mutator"
     fi
 
     # The differential targets' inputs are the .bin files (a .trace beside each is its readable
