@@ -64,7 +64,9 @@ fuzzer="$root/build/$preset/fuzz/fuzz_$target"
 fealloc="$root/build/dev/fealloc"
 trace_replay="$root/build/dev/fuzz/fuzz_trace_replay"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fealloc-merge.XXXXXX")
+# Scratch space under out/ (gitignored): afl-cmin refuses to work in /tmp.
+mkdir -p "$root/out"
+tmp=$(mktemp -d "$root/out/corpus-merge.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 # AFL++: every instance's queue, flat, reduced by afl-cmin to the inputs that keep its coverage.
