@@ -13,7 +13,10 @@
 #error "define FEALLOC_FUZZ_TARGET as differential or thing"
 #endif
 
-extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size, std::size_t max_size);
+// Weak: libFuzzer defines it; an engine of OSS-Fuzz's that links this file without it (its
+// LIB_FUZZING_ENGINE) gets the structural mutations alone.
+extern "C" __attribute__((weak)) std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size,
+                                                              std::size_t max_size);
 
 namespace {
 unsigned bytes_percent() {
@@ -26,10 +29,10 @@ unsigned bytes_percent() {
 
 extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size, std::size_t max_size,
                                                unsigned int seed) {
-  static const unsigned percent = bytes_percent();
+  static const unsigned percent = LLVMFuzzerMutate == nullptr ? 0u : bytes_percent();
   if (seed % 100 < percent) return LLVMFuzzerMutate(data, size, max_size);
   return fealloc::fuzz::mutate_operations(data, size, max_size, seed / 100, fealloc::fuzz::Target::FEALLOC_FUZZ_TARGET,
-                                          &LLVMFuzzerMutate);
+                                          LLVMFuzzerMutate);
 }
 
 extern "C" std::size_t LLVMFuzzerCustomCrossOver(const std::uint8_t* data1, std::size_t size1, const std::uint8_t* data2,

@@ -3,6 +3,7 @@
 
 #include "fuzz/comma_list.hpp"
 #include "harness/executor.hpp"
+#include "harness/thing_deviations.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -86,9 +87,18 @@ IgnoreList::IgnoreList(std::string_view comma_list) {
   for (const std::string_view item : comma_list_items(comma_list)) entries_.emplace_back(item);
 }
 
-IgnoreList IgnoreList::from_env() {
+IgnoreList IgnoreList::defaults(Target target) {
+  IgnoreList list;
+  if (target != Target::thing) return list;
+  std::size_t count = 0;
+  const KnownDeviation* known = known_deviations(count);
+  for (std::size_t i = 0; i < count; ++i) list.entries_.emplace_back(known[i].id);
+  return list;
+}
+
+IgnoreList IgnoreList::from_env(Target target) {
   const char* value = std::getenv("FEALLOC_IGNORE");
-  return value == nullptr ? IgnoreList() : IgnoreList(value);
+  return value == nullptr ? defaults(target) : IgnoreList(value);
 }
 
 namespace {

@@ -50,7 +50,13 @@ class IgnoreList {
  public:
   IgnoreList() = default;
   explicit IgnoreList(std::string_view comma_list);
-  static IgnoreList from_env();
+  // FEALLOC_IGNORE when it is set (an empty value: ignore nothing), else the target's default:
+  // for thing, every known deviation id (known_deviations(): thing-4.1 .. thing-4.4,
+  // thing-opt-u32), documented and found within seconds, so that a run reports only new ones in
+  // every build alike (the presets, OSS-Fuzz and ClusterFuzzLite, which cannot set a target's
+  // environment, and the replay drivers); for differential, nothing.
+  static IgnoreList from_env(Target target);
+  static IgnoreList defaults(Target target);
   bool matches(const Divergence& d) const;
   bool empty() const { return entries_.empty(); }
 

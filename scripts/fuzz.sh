@@ -3,15 +3,25 @@
 # time, then prints a summary: executions, coverage, divergences grouped by signature, and for
 # each the exact command that reproduces it.
 #
-#   scripts/fuzz.sh [--minutes N] [--engine libfuzzer|afl] [--target differential|thing|trace|evm]
-#                   [--jobs N] [--sanitizers on|off] [--out DIR] [--ignore SIG,...]
+#   scripts/fuzz.sh [--minutes N | --seconds N] [--engine libfuzzer|afl] [--target differential|thing|trace|evm]
+#                   [--jobs N] [--sanitizers on|off] [--out DIR] [--ignore SIG,...] [--merge | --triage]
 #
 # Defaults: 10 minutes, libFuzzer, fuzz_differential, all cores, sanitizers on, out/fuzz.
 # --ignore: fuzz_differential/fuzz_thing: signatures or known ids (thing-4.1 ...) that are not
-# crashes (FEALLOC_IGNORE); fuzz_trace: property ids to leave unchecked (FEALLOC_TRACE_IGNORE,
-# e.g. messages). --target evm: fuzz_differential on optimized against the party evm
-# (tiny_alloc.yul on a real EVM, FEALLOC_FUZZ_PARTIES=optimized,evm), libFuzzer only, 1 job by
-# default (each job runs a node process); about 16 exec/s with ASan+UBSan.
+# crashes (FEALLOC_IGNORE; fuzz_thing ignores the known deviations when it is not given);
+# fuzz_trace: property ids to leave unchecked (FEALLOC_TRACE_IGNORE, e.g. messages).
+# --target evm: fuzz_differential on optimized against the party evm (tiny_alloc.yul on a real
+# EVM, FEALLOC_FUZZ_PARTIES=optimized,evm), libFuzzer only, 1 job by default (each job runs a node
+# process); about 16 exec/s with ASan+UBSan.
+# The campaign's results go back into the repository with (no fuzzing; the campaign directory
+# OUT/ENGINE-TARGET of an earlier run, e.g. after `--seconds 60`):
+#   --merge [--counters]  its corpus distilled into corpus/seeds/TARGET/: only inputs that add coverage
+#             (libFuzzer -merge=1: new edges, or any new feature with --counters; an AFL++ queue
+#             through afl-cmin first), canonical, each with its .trace; prints the seeds' count
+#             and libFuzzer's cov/ft before and after
+#   --triage  its crashes grouped by signature; each signature not yet in corpus/findings/TARGET/
+#             goes there minimized, with its .trace and .signature
+# (scripts/corpus-merge.sh and scripts/triage.sh do the work; a run at a terminal offers both.)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -23,6 +33,8 @@ jobs=$(nproc)
 sanitizers=on
 out="$root/out/fuzz"
 ignore=""
+action=run
+merge_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --minutes) minutes=$2; shift 2 ;;
@@ -33,7 +45,10 @@ while [ $# -gt 0 ]; do
     --sanitizers) sanitizers=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --ignore) ignore=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --merge) action=merge; shift ;;
+    --triage) action=triage; shift ;;
+    --counters) merge_args+=(--counters); shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -49,6 +64,17 @@ if [ "$target" = evm ]; then
 fi
 run_name=${run_name:-$target}
 seconds=${seconds_override:-$((minutes * 60))}
+case "$sanitizers" in on|off) ;; *) echo "fuzz.sh: --sanitizers is on or off" >&2; exit 2 ;; esac
+if [ "$action" != run ]; then
+  # The campaign directory of an earlier run with the same --out, --engine and --target.
+  campaign="$out/$engine-$run_name"
+  preset_args=("${merge_args[@]}")
+  [ "$sanitizers" = off ] && preset_args+=(--preset libfuzzer-nosan)
+  if [ "$action" = merge ]; then
+    exec "$root/scripts/corpus-merge.sh" --target "$target" "${preset_args[@]}" "$campaign"
+  fi
+  exec "$root/scripts/triage.sh" --target "$target" "$campaign"
+fi
 
 scripts/install-deps.sh
 preset=$engine
@@ -121,26 +147,15 @@ else
       >"$run_dir/afl-$i.log" 2>&1 &
     pids+=($!)
   done
-  # Progress every 30 s until all instances stop.
+  # Progress every 30 s until all instances stop: AFL++'s own summary of the instances.
   while kill -0 "${pids[@]}" 2>/dev/null; do
     sleep 30
-    for f in "$run_dir"/afl/*/fuzzer_stats; do
-      [ -f "$f" ] || continue
-      printf '%s: execs %s, %s/s, corpus %s, crashes %s, coverage %s\n' "$(basename "$(dirname "$f")")" \
-        "$(awk -F' : ' '/^execs_done/{print $2}' "$f")" "$(awk -F' : ' '/^execs_per_sec/{print $2}' "$f")" \
-        "$(awk -F' : ' '/^corpus_count/{print $2}' "$f")" "$(awk -F' : ' '/^saved_crashes/{print $2}' "$f")" \
-        "$(awk -F' : ' '/^bitmap_cvg/{print $2}' "$f")"
-    done
+    afl-whatsup -s -d "$run_dir/afl" 2>/dev/null | grep -E 'Fuzzers alive|Total execs|Cumulative speed|Crashes saved|Coverage reached' || true
   done
   wait || true
   find "$run_dir/afl" -path '*/crashes/id:*' -exec cp {} "$crash_dir/" \; 2>/dev/null || true
   echo "=== summary"
-  total=0
-  for f in "$run_dir"/afl/*/fuzzer_stats; do
-    total=$((total + $(awk -F' : ' '/^execs_done/{print $2}' "$f")))
-    echo "$(basename "$(dirname "$f")"): coverage $(awk -F' : ' '/^bitmap_cvg/{print $2}' "$f"), $(awk -F' : ' '/^execs_per_sec/{print $2}' "$f") exec/s"
-  done
-  echo "executions: $total"
+  afl-whatsup -s -d "$run_dir/afl" 2>/dev/null || true
 fi
 
 # Group every crash file by its divergence signature, with one reproduction command each.
@@ -163,6 +178,19 @@ for f in "$crash_dir"/*; do
   count[$sig]=$(( ${count[$sig]:-0} + 1 ))
   [ -n "${example[$sig]:-}" ] || example[$sig]=$f
 done
+# Bringing the results home: offered at a terminal, else printed.
+offer() {  # ACTION WHAT
+  local command="scripts/fuzz.sh --$1 --engine $engine --target $target --out $out"
+  [ "$sanitizers" = off ] && command="$command --sanitizers off"
+  if [ -t 0 ] && [ -t 1 ]; then
+    local answer=""
+    read -r -p "$2 now ($command)? [y/N] " answer || true
+    case "$answer" in y|Y|yes) "$root/scripts/fuzz.sh" "--$1" --engine "$engine" --target "$target" --out "$out" --sanitizers "$sanitizers" || true ;; esac
+  else
+    echo "$2: $command"
+  fi
+}
+offer merge "distill the corpus into corpus/seeds/$target"
 if [ ${#count[@]} -eq 0 ]; then
   echo "divergences: none"
   exit 0
@@ -178,4 +206,5 @@ for sig in "${!count[@]}"; do
     echo "     minimize:  $fealloc minimize --target $target ${example[$sig]}"
   fi
 done
+offer triage "minimize each new signature into corpus/findings/$target"
 exit 1

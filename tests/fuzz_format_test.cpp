@@ -5,6 +5,7 @@
 #include "fuzz/input_format.hpp"
 #include "fuzz/minimize.hpp"
 #include "fuzz/targets.hpp"
+#include "harness/thing_deviations.hpp"
 #include "harness/executor.hpp"
 #include "harness/random_ops.hpp"
 
@@ -355,6 +356,26 @@ TEST(FuzzTargets, IgnoreListMatchesSignaturesAndKnownIds) {
   EXPECT_FALSE(IgnoreList("*|*|*|*|*").matches(d));  // five fields: only a known deviation has them
   d.known = "thing-4.3";
   EXPECT_TRUE(IgnoreList("*|*|port-thing|model|*").matches(d));
+}
+
+TEST(FuzzTargets, ThingIgnoresEveryKnownDeviationByDefault) {
+  // Every build of fuzz_thing (presets, OSS-Fuzz, replay drivers) starts from this list when
+  // FEALLOC_IGNORE is unset; fuzz_differential from nothing.
+  Divergence d;
+  d.field = "ret";
+  d.op_kind = OpKind::realloc;
+  d.party_a = "port-thing";
+  d.party_b = "model";
+  std::size_t count = 0;
+  const KnownDeviation* known = known_deviations(count);
+  ASSERT_GT(count, 0u);
+  for (std::size_t i = 0; i < count; ++i) {
+    d.known = std::string(known[i].id);
+    EXPECT_TRUE(IgnoreList::defaults(Target::thing).matches(d)) << d.known;
+    EXPECT_FALSE(IgnoreList::defaults(Target::differential).matches(d)) << d.known;
+  }
+  d.known.clear();
+  EXPECT_FALSE(IgnoreList::defaults(Target::thing).matches(d));  // an unknown divergence still crashes
 }
 
 TEST(FuzzTargets, MinimizeKeepsTheSignature) {
