@@ -600,13 +600,6 @@ class Differential {
     return *it;
   }
 
-  static Operation op(OpKind kind, const u256& p, const u256& n) {
-    Operation o;
-    o.kind = kind;
-    o.ptr = PtrArg{0, p};
-    o.size = n;
-    return o;
-  }
   u256 last_result() const { return ex_->state().result(ex_->state().result_count() - 1); }
 
   // One random operation through the executor, counted by what it did.
@@ -615,7 +608,7 @@ class Differential {
     const std::uint64_t r = below(1000);
     Executor::StepStatus status = Executor::StepStatus::ok;
     if (r < 300 || live().empty()) {  // malloc / calloc
-      Operation o = op(r % 3 == 0 ? OpKind::calloc : OpKind::malloc, 0, random_size());
+      Operation o = testing::raw_op(r % 3 == 0 ? OpKind::calloc : OpKind::malloc, 0, random_size());
       o.fill = std::uint8_t(below(256));
       const std::uint64_t top_before = model.top();
       status = ex_->step(o);
@@ -646,7 +639,7 @@ class Differential {
         p = garbage_pointer();
         n = random_size();
       }
-      status = ex_->step(op(OpKind::realloc, p, n));
+      status = ex_->step(testing::raw_op(OpKind::realloc, p, n));
       if (status != Executor::StepStatus::ok) return status;
       const u256 a = last_result();
       if (a != 0) {
@@ -658,7 +651,7 @@ class Differential {
     } else if (r < 700) {  // free
       const u256 p = chance(75) ? random_live().first : garbage_pointer();
       const bool was_live = live().contains(p);
-      status = ex_->step(op(OpKind::free, p, 0));
+      status = ex_->step(testing::raw_op(OpKind::free, p, 0));
       if (status != Executor::StepStatus::ok) return status;
       if (was_live && !live().contains(p)) {
         freed_.push_back(p);
@@ -670,7 +663,7 @@ class Differential {
       const auto [p, n] = random_live();
       const std::uint64_t size = std::uint64_t(n);
       const std::uint64_t offset = chance(20) ? size - 1 - below(std::min<std::uint64_t>(size, 8)) : below(size);
-      Operation o = op(OpKind::write, p, 0);
+      Operation o = testing::raw_op(OpKind::write, p, 0);
       o.offset = offset;
       o.bytes.resize(1 + below(std::min<std::uint64_t>(size - offset, 64)));
       for (auto& byte : o.bytes) byte = std::uint8_t(below(256));
@@ -678,7 +671,7 @@ class Differential {
       ++counters_.writes;
     } else {
       for (const auto& [p, n] : live()) freed_.push_back(p);
-      status = ex_->step(op(OpKind::free_all, 0, 0));
+      status = ex_->step(testing::raw_op(OpKind::free_all, 0, 0));
       ++counters_.free_alls;
     }
     if (freed_.size() > 64) freed_.erase(freed_.begin(), freed_.begin() + 32);

@@ -73,22 +73,22 @@ class Duo {
     if (ex_ == nullptr) throw std::invalid_argument(error);
   }
 
-  u256 malloc(const u256& n) { return run(op(OpKind::malloc, 0, n)); }
+  u256 malloc(const u256& n) { return run(testing::raw_op(OpKind::malloc, 0, n)); }
   u256 calloc(const u256& n, std::uint8_t fill) {
-    Operation o = op(OpKind::calloc, 0, n);
+    Operation o = testing::raw_op(OpKind::calloc, 0, n);
     o.fill = fill;
     return run(o);
   }
-  u256 realloc(const u256& p, const u256& n) { return run(op(OpKind::realloc, p, n)); }
+  u256 realloc(const u256& p, const u256& n) { return run(testing::raw_op(OpKind::realloc, p, n)); }
   // Whether p was a live block that the free released (the state's live blocks before and after).
   bool free(const u256& p) {
     const bool was_live = ex_->state().live().contains(p);
-    run(op(OpKind::free, p, 0));
+    run(testing::raw_op(OpKind::free, p, 0));
     return was_live && !ex_->state().live().contains(p);
   }
-  void free_all() { run(op(OpKind::free_all, 0, 0)); }
+  void free_all() { run(testing::raw_op(OpKind::free_all, 0, 0)); }
   void write(const u256& p, std::uint64_t offset, std::vector<std::uint8_t> data) {
-    Operation o = op(OpKind::write, p, 0);
+    Operation o = testing::raw_op(OpKind::write, p, 0);
     o.offset = offset;
     o.bytes = std::move(data);
     run(o);
@@ -105,13 +105,6 @@ class Duo {
   }
 
  private:
-  static Operation op(OpKind kind, const u256& p, const u256& n) {
-    Operation o;
-    o.kind = kind;
-    o.ptr = PtrArg{0, p};
-    o.size = n;
-    return o;
-  }
   // Runs o and returns what it returned (0 for none).
   u256 run(const Operation& o) {
     const auto status = ex_->step(o);

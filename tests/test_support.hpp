@@ -4,6 +4,7 @@
 
 #include "core/allocator.hpp"
 #include "core/pool_config.hpp"
+#include "harness/trace.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -12,6 +13,15 @@
 #include <string>
 
 namespace fealloc::testing {
+
+// An operation on a raw pointer and a size (what each kind takes of them; the rest stays default).
+inline Operation raw_op(OpKind kind, const u256& ptr, const u256& size) {
+  Operation o;
+  o.kind = kind;
+  o.ptr = PtrArg{0, ptr};
+  o.size = size;
+  return o;
+}
 
 // The whole of a file (empty when it cannot be read: the caller's comparison then fails).
 inline std::string read_text(const std::filesystem::path& path) {
