@@ -4,12 +4,16 @@
 # (the trace parser; corpus/seeds/trace/*.trace, fuzz/trace.dict) more briefly the same way:
 #   libFuzzer (libfuzzer preset, ASan+UBSan): -max_total_time=N
 #   AFL++     (afl preset, ASan+UBSan, persistent mode, test cases through shared memory): -V N
+# Last, fuzz_differential on optimized against the party evm (tiny_alloc.yul on a real EVM,
+# FEALLOC_FUZZ_PARTIES=optimized,evm) with libFuzzer, from three small seeds: each execution drives
+# a node process, so this runs at tens of executions a second and only shows that it works.
 # Prints each run's executions and exec/s. Fails (exit 1) if any run found a crash, printing
 # `fealloc repro` of it (build/dev/fealloc; fuzz_trace: build/dev/fuzz/fuzz_trace_replay), or if
 # an engine did not run.
 #
-#   scripts/fuzz-smoke.sh [--seconds N] [--trace-seconds M]
-#     N: fuzz_differential, per engine, default 60; M: fuzz_trace, per engine, default 15 (0: skip)
+#   scripts/fuzz-smoke.sh [--seconds N] [--trace-seconds M] [--evm-seconds E]
+#     N: fuzz_differential, per engine, default 60; M: fuzz_trace, per engine, default 15 (0: skip);
+#     E: fuzz_differential on optimized,evm, libFuzzer only, default 20 (0: skip)
 #     output in out/fuzz-smoke
 #
 # fuzz_trace checks every property unless the environment sets FEALLOC_TRACE_IGNORE.
@@ -19,11 +23,13 @@ cd "$root"
 
 seconds=60
 trace_seconds=15
+evm_seconds=20
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --trace-seconds) trace_seconds=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --evm-seconds) evm_seconds=$2; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "fuzz-smoke.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -124,14 +130,39 @@ run_afl() {  # TARGET SECONDS
 # fuzz_trace, the replay driver (aborts on a violated property; the subshell keeps the shell's
 # "Aborted" notice out of the output).
 repro_command() {  # TARGET FILE
-  if [ "$1" = trace ]; then echo "$trace_replay '$2'"; else echo "$fealloc repro --target $1 '$2'"; fi
+  case "$1" in
+    trace) echo "$trace_replay '$2'" ;;
+    evm) echo "FEALLOC_FUZZ_PARTIES=optimized,evm $fealloc repro --target differential '$2'" ;;
+    *) echo "$fealloc repro --target $1 '$2'" ;;
+  esac
 }
 repro() {  # TARGET FILE
-  if [ "$1" = trace ]; then
-    ("$trace_replay" "$2" 2>&1; true) 2>/dev/null
-  else
-    "$fealloc" repro --target "$1" "$2" 2>&1 || true
+  case "$1" in
+    trace) ("$trace_replay" "$2" 2>&1; true) 2>/dev/null ;;
+    evm) FEALLOC_FUZZ_PARTIES=optimized,evm "$fealloc" repro --target differential "$2" 2>&1 || true ;;
+    *) "$fealloc" repro --target "$1" "$2" 2>&1 || true ;;
+  esac
+}
+
+run_evm() {  # SECONDS
+  local secs=$1 dir="$out/evm/libfuzzer" status=0 execs rate f
+  echo "=== fuzz-smoke: libFuzzer, fuzz_differential on optimized,evm, $secs s"
+  mkdir -p "$dir/corpus" "$dir/crashes"
+  cp corpus/seeds/differential/{spec-example,split-merge,realloc-paths}.bin "$dir/corpus/"
+  (cd "$dir" && env -u FEALLOC_IGNORE FEALLOC_FUZZ_PARTIES=optimized,evm "$root/build/libfuzzer/fuzz/fuzz_differential" \
+      -max_total_time="$secs" -dict="$root/fuzz/fealloc.dict" -artifact_prefix="$dir/crashes/" \
+      -print_final_stats=1 corpus) >"$dir/log" 2>&1 || status=$?
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" | tail -1)
+  echo "libFuzzer (evm): ${execs:-0} executions, ${rate:-0} exec/s (exit $status)"
+  for f in "$dir"/crashes/*; do
+    if [ -f "$f" ]; then crashes+=("evm:libFuzzer:$f"); fi
+  done
+  if [ "$status" != 0 ] && ! compgen -G "$dir/crashes/*" >/dev/null; then
+    tail -30 "$dir/log"
+    problems+=("libFuzzer (optimized,evm) exited with $status without a crash file")
   fi
+  [ "${execs:-0}" -gt 3 ] || problems+=("libFuzzer (optimized,evm) ran no more than its seeds (${execs:-0} executions)")
 }
 
 for target in "${targets[@]}"; do
@@ -142,6 +173,7 @@ for target in "${targets[@]}"; do
   run_libfuzzer "$target" "$secs"
   run_afl "$target" "$secs"
 done
+[ "$evm_seconds" -gt 0 ] && run_evm "$evm_seconds"
 
 # --- the verdict ------------------------------------------------------------------------------
 if [ ${#crashes[@]} -gt 0 ]; then

@@ -6,7 +6,8 @@
 # @thi.ng/malloc and the workflow checks (actionlint; targets and sanitizers). Then the fuzzing
 # checks: the OSS-Fuzz build script run as OSS-Fuzz would for libFuzzer and AFL++
 # (scripts/oss-fuzz-check.sh) and a 2-minute libFuzzer + AFL++ smoke run of fuzz_differential
-# from the seeds, plus 30 s of fuzz_trace (scripts/fuzz-smoke.sh); either fails on any crash.
+# from the seeds, plus 30 s of fuzz_trace and 20 s of fuzz_differential on optimized against the
+# party evm (scripts/fuzz-smoke.sh); either fails on any crash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
