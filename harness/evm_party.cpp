@@ -159,7 +159,9 @@ class Runner {
     while (sent < data.size()) {
       const ssize_t n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) died("is gone");
+      // Whether a dead runner shows up here (EPIPE) or at the next read (EOF) is a race with its exit:
+      // both say the same thing, so the message does not depend on scheduling.
+      if (n <= 0) died("died");
       sent += static_cast<std::size_t>(n);
     }
   }
