@@ -86,7 +86,7 @@ class EvmMemory {
       std::memcpy(parts, region_.data + addr, 32);  // three 8-byte high parts and the value
     } else {
       std::uint8_t bytes[32];
-      for (std::uint64_t i = 0; i < 32; ++i) bytes[i] = peek(addr + i);
+      peek_bytes(addr, bytes, 32);
       std::memcpy(parts, bytes, 32);
     }
     if (high_bytes_nonzero != nullptr) *high_bytes_nonzero = (parts[0] | parts[1] | parts[2]) != 0;
@@ -100,7 +100,9 @@ class EvmMemory {
       if constexpr (std::endian::native == std::endian::big) value = __builtin_bswap32(value);
       return value;
     }
-    for (std::uint64_t i = 4; i-- > 0;) value = (value << 8) | peek(addr + i);
+    std::uint8_t bytes[4];
+    peek_bytes(addr, bytes, 4);
+    for (std::uint64_t i = 4; i-- > 0;) value = (value << 8) | bytes[i];
     return value;
   }
   // Bytes [0, backing_size()) may be nonzero; everything above is zero.
@@ -167,6 +169,9 @@ class EvmMemory {
   std::uint64_t page_count() const { return pages_ ? pages_->size() : 0; }
   ZeroedArray<std::uint16_t>& pages();  // allocated on first use
   std::uint8_t peek_above(std::uint64_t addr) const;
+  // peek() of [addr, addr + length) into out, a page at a time rather than a byte at a time: the
+  // allocators' words above size_ (blocks spread over a big pool) are read through here.
+  void peek_bytes(std::uint64_t addr, std::uint8_t* out, std::uint64_t length) const;
   void materialize(std::uint64_t lo, std::uint64_t hi);
   void mark_touched(std::uint64_t lo, std::uint64_t hi);
   std::uint64_t first_uniform_from(std::uint64_t addr) const;  // its address, or cap_

@@ -189,8 +189,11 @@ TEST(EvmMemory, UniformPagesRunsAndCopiesMatchAPlainByteArray) {
       ASSERT_EQ(m.msize(), msize);
     }
     for (std::uint64_t i = 0; i < kCap; i += 1 + below(64)) ASSERT_EQ(m.peek(i), plain[i]) << "byte " << i;
-    for (int k = 0; k < 64; ++k) {
-      const std::uint64_t a = below(kCap - 32);
+    for (int k = 0; k < 192; ++k) {
+      // Anywhere, across a page boundary, or across the end of the backing store.
+      const std::uint64_t page_end = (1 + below(kCap / 4096 - 1)) * 4096;
+      const std::uint64_t backing_end = std::clamp<std::uint64_t>(m.backing_size(), 32, kCap - 32);
+      const std::uint64_t a = std::array<std::uint64_t, 3>{below(kCap - 32), page_end - 1 - below(31), backing_end - 1 - below(31)}[k % 3];
       std::uint64_t word = 0;
       for (std::uint64_t i = 24; i < 32; ++i) word = (word << 8) | plain[a + i];
       ASSERT_EQ(m.peek_word32(a), word) << a;
