@@ -71,34 +71,6 @@ bool EvmMemory::touch_slow(std::uint64_t addr, std::uint64_t length) {
   return true;
 }
 
-std::uint8_t EvmMemory::peek_above(std::uint64_t addr) const {
-  if (addr >= high_) return 0;
-  const std::uint16_t code = page_code(addr / kPage);
-  return (code & kUniform) != 0 ? static_cast<std::uint8_t>(code) : region_.data[addr];
-}
-
-void EvmMemory::peek_bytes(std::uint64_t addr, std::uint8_t* out, std::uint64_t length) const {
-  while (length > 0) {
-    if (addr >= high_) {
-      std::memset(out, 0, length);
-      return;
-    }
-    // As peek(): below size_ the region holds the bytes; above it, a run stays in one page (one
-    // page code) and below high_.
-    const std::uint64_t run = addr < size_ ? std::min(length, size_ - addr)
-                                           : std::min({length, kPage - addr % kPage, high_ - addr});
-    const std::uint16_t code = addr < size_ ? 0 : page_code(addr / kPage);
-    if ((code & kUniform) != 0) {
-      std::memset(out, code & 0xff, run);
-    } else {
-      std::memcpy(out, region_.data + addr, run);
-    }
-    out += run;
-    addr += run;
-    length -= run;
-  }
-}
-
 void EvmMemory::materialize(std::uint64_t lo, std::uint64_t hi) {
   if (uniform_pages_ == 0 || lo >= hi) return;
   const std::uint64_t last = std::min<std::uint64_t>((hi - 1) / kPage + 1, page_count());

@@ -169,8 +169,7 @@ class EvmMemory {
   std::uint64_t page_count() const { return pages_ ? pages_->size() : 0; }
   ZeroedArray<std::uint16_t>& pages();  // allocated on first use
   std::uint8_t peek_above(std::uint64_t addr) const;
-  // peek() of [addr, addr + length) into out, a page at a time rather than a byte at a time: the
-  // allocators' words above size_ (blocks spread over a big pool) are read through here.
+  // peek() of [addr, addr + length) into out, built on view() (evm_memory_observers.cpp).
   void peek_bytes(std::uint64_t addr, std::uint8_t* out, std::uint64_t length) const;
   void materialize(std::uint64_t lo, std::uint64_t hi);
   void mark_touched(std::uint64_t lo, std::uint64_t hi);

@@ -1,6 +1,7 @@
-// EvmMemory's observers: the views, the byte comparison of two memories and FNV-1a. They check
-// rather than are checked, so fuzz builds leave this file out of coverage instrumentation
-// (fuzz/coverage-ignorelist.txt); the accesses the allocators make are in evm_memory.cpp.
+// EvmMemory's observers: the views, the peeks above size_, the byte comparison of two memories
+// and FNV-1a. They check rather than are checked, so fuzz builds leave this file out of coverage
+// instrumentation (fuzz/coverage-ignorelist.txt); the accesses the allocators make are in
+// evm_memory.cpp.
 #include "core/evm_memory.hpp"
 
 #include <algorithm>
@@ -105,6 +106,27 @@ EvmMemory::View EvmMemory::view(std::uint64_t addr, std::uint64_t max_length) co
   const std::uint64_t length = std::min(max_length, std::min(stop, high_) - addr);
   if (code == kTouched) return {region_.data + addr, 0, length};
   return {nullptr, static_cast<std::uint8_t>(code & 0xff), length};  // untouched: 0
+}
+
+std::uint8_t EvmMemory::peek_above(std::uint64_t addr) const {
+  const View v = view(addr, 1);
+  return v.bytes != nullptr ? *v.bytes : v.value;
+}
+
+void EvmMemory::peek_bytes(std::uint64_t addr, std::uint8_t* out, std::uint64_t length) const {
+  // A run of view() at a time: a word above size_ (blocks spread over a big pool) is at most two
+  // runs, not 32 byte peeks.
+  while (length > 0) {
+    const View v = view(addr, length);
+    if (v.bytes != nullptr) {
+      std::memcpy(out, v.bytes, v.length);
+    } else {
+      std::memset(out, v.value, v.length);
+    }
+    out += v.length;
+    addr += v.length;
+    length -= v.length;
+  }
 }
 
 std::uint64_t EvmMemory::first_difference(const EvmMemory& a, const EvmMemory& b, std::uint64_t from, std::uint64_t end) {
