@@ -45,31 +45,6 @@ ReferenceModel::KnownRun ReferenceModel::KnownRun::slice(std::uint64_t from, std
   return KnownRun(std::vector<std::uint8_t>(bytes_.begin() + std::ptrdiff_t(from), bytes_.begin() + std::ptrdiff_t(to)));
 }
 
-std::uint64_t ReferenceModel::KnownRun::mismatch(std::uint64_t from, const std::uint8_t* found, std::uint64_t n) const {
-  if (uniform_) {
-    std::uint64_t k = 0;
-    // Eight bytes at a time: a 256 MiB fill is compared at memory speed.
-    const std::uint64_t pattern = fill_ * 0x0101010101010101ULL;
-    for (std::uint64_t word = 0; k + 8 <= n; k += 8) {
-      std::memcpy(&word, found + k, 8);
-      if (word != pattern) break;
-    }
-    while (k < n && found[k] == fill_) ++k;
-    return k;
-  }
-  if (std::memcmp(bytes_.data() + from, found, n) == 0) return n;
-  std::uint64_t k = 0;
-  while (bytes_[from + k] == found[k]) ++k;
-  return k;
-}
-
-std::uint64_t ReferenceModel::KnownRun::first_not(std::uint64_t from, std::uint64_t n, std::uint8_t value) const {
-  if (uniform_) return fill_ == value ? n : 0;
-  std::uint64_t k = 0;
-  while (k < n && bytes_[from + k] == value) ++k;
-  return k;
-}
-
 // Starts the record of one public mutating operation: clears changed_ and, when the operation
 // ends, adds the state words if the free head, the used head or top moved.
 class ReferenceModel::Recording {

@@ -231,6 +231,32 @@ std::string ReferenceModel::verify(const EvmMemory& memory, std::span<const EvmM
 
 // `ranges` sorted and disjoint. Cost: O(log n) lookups per range, O(1) per header that overlaps a
 // range, and a memcmp over each known run's part inside a range.
+// KnownRun's comparisons, used only by verify: here, out of coverage instrumentation.
+std::uint64_t ReferenceModel::KnownRun::mismatch(std::uint64_t from, const std::uint8_t* found, std::uint64_t n) const {
+  if (uniform_) {
+    std::uint64_t k = 0;
+    // Eight bytes at a time: a 256 MiB fill is compared at memory speed.
+    const std::uint64_t pattern = fill_ * 0x0101010101010101ULL;
+    for (std::uint64_t word = 0; k + 8 <= n; k += 8) {
+      std::memcpy(&word, found + k, 8);
+      if (word != pattern) break;
+    }
+    while (k < n && found[k] == fill_) ++k;
+    return k;
+  }
+  if (std::memcmp(bytes_.data() + from, found, n) == 0) return n;
+  std::uint64_t k = 0;
+  while (bytes_[from + k] == found[k]) ++k;
+  return k;
+}
+
+std::uint64_t ReferenceModel::KnownRun::first_not(std::uint64_t from, std::uint64_t n, std::uint8_t value) const {
+  if (uniform_) return fill_ == value ? n : 0;
+  std::uint64_t k = 0;
+  while (k < n && bytes_[from + k] == value) ++k;
+  return k;
+}
+
 std::string ReferenceModel::verify_ranges(const EvmMemory& memory, std::span<const EvmMemory::Range> ranges) const {
   const bool evm = config_.layout == Layout::evm;
   // Whether the stored word at addr, as the layout encodes it, is `want` (read with the const
