@@ -67,13 +67,16 @@ dict_of() {  # TARGET
   if [ "$1" = trace ]; then echo "$root/fuzz/trace.dict"; else echo "$root/fuzz/fealloc.dict"; fi
 }
 
-run_libfuzzer() {  # TARGET SECONDS
-  local target=$1 secs=$2 dir="$out/$1/libfuzzer" status=0 start execs rate cov f seeds
-  echo "=== fuzz-smoke: libFuzzer, fuzz_$target, $secs s"
+# One libFuzzer session in DIR (it holds corpus/, crashes/ and the log): runs the command after
+# DICT (environment assignments, then the fuzz target), prints its executions and exec/s, files
+# its crash files under KEY and records a problem if it exited without one. Leaves the number of
+# executions in `execs` for the caller's own check.
+libfuzzer_session() {  # LABEL KEY DIR SECONDS DICT [NAME=VALUE...] TARGET
+  local label=$1 key=$2 dir=$3 secs=$4 dict=$5 status=0 start rate cov f
+  shift 5
   start=$SECONDS
-  (cd "$dir" && env -u FEALLOC_IGNORE FEALLOC_TRACE_IGNORE="$trace_ignore" "$root/build/libfuzzer/fuzz/fuzz_$target" \
-      -max_total_time="$secs" -dict="$(dict_of "$target")" -artifact_prefix="$dir/crashes/" \
-      -print_final_stats=1 corpus) >"$dir/log" 2>&1 || status=$?
+  (cd "$dir" && env -u FEALLOC_IGNORE "$@" -max_total_time="$secs" -dict="$dict" \
+      -artifact_prefix="$dir/crashes/" -print_final_stats=1 corpus) >"$dir/log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" | tail -1)
   if [ -z "$execs" ]; then
@@ -82,14 +85,21 @@ run_libfuzzer() {  # TARGET SECONDS
     rate=$(grep -oE 'exec/s: [0-9]+' "$dir/log" | tail -1 | sed 's/exec\/s: //')
   fi
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$dir/log" | tail -1 || true)
-  echo "libFuzzer: ${execs:-0} executions, ${rate:-0} exec/s, $((SECONDS - start)) s (${cov:-no coverage line}; exit $status)"
+  echo "$label: ${execs:-0} executions, ${rate:-0} exec/s, $((SECONDS - start)) s (${cov:-no coverage line}; exit $status)"
   for f in "$dir"/crashes/*; do
-    if [ -f "$f" ]; then crashes+=("$target:libFuzzer:$f"); fi
+    if [ -f "$f" ]; then crashes+=("$key:libFuzzer:$f"); fi
   done
   if [ "$status" != 0 ] && ! compgen -G "$dir/crashes/*" >/dev/null; then
     tail -30 "$dir/log"
-    problems+=("libFuzzer (fuzz_$target) exited with $status without a crash file")
+    problems+=("$label exited with $status without a crash file")
   fi
+}
+
+run_libfuzzer() {  # TARGET SECONDS
+  local target=$1 secs=$2 dir="$out/$1/libfuzzer" execs seeds
+  echo "=== fuzz-smoke: libFuzzer, fuzz_$target, $secs s"
+  libfuzzer_session "libFuzzer (fuzz_$target)" "$target" "$dir" "$secs" "$(dict_of "$target")" \
+    FEALLOC_TRACE_IGNORE="$trace_ignore" "$root/build/libfuzzer/fuzz/fuzz_$target"
   seeds=("$out/$target"/seeds/*)
   if [ "${execs:-0}" -le "${#seeds[@]}" ]; then
     problems+=("libFuzzer (fuzz_$target) ran no more than its seeds (${execs:-0} executions)")
@@ -145,23 +155,12 @@ repro() {  # TARGET FILE
 }
 
 run_evm() {  # SECONDS
-  local secs=$1 dir="$out/evm/libfuzzer" status=0 execs rate f
+  local secs=$1 dir="$out/evm/libfuzzer" execs
   echo "=== fuzz-smoke: libFuzzer, fuzz_differential on optimized,evm, $secs s"
   mkdir -p "$dir/corpus" "$dir/crashes"
   cp corpus/seeds/differential/{spec-example,split-merge,realloc-paths}.bin "$dir/corpus/"
-  (cd "$dir" && env -u FEALLOC_IGNORE FEALLOC_FUZZ_PARTIES=optimized,evm "$root/build/libfuzzer/fuzz/fuzz_differential" \
-      -max_total_time="$secs" -dict="$root/fuzz/fealloc.dict" -artifact_prefix="$dir/crashes/" \
-      -print_final_stats=1 corpus) >"$dir/log" 2>&1 || status=$?
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)
-  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" | tail -1)
-  echo "libFuzzer (evm): ${execs:-0} executions, ${rate:-0} exec/s (exit $status)"
-  for f in "$dir"/crashes/*; do
-    if [ -f "$f" ]; then crashes+=("evm:libFuzzer:$f"); fi
-  done
-  if [ "$status" != 0 ] && ! compgen -G "$dir/crashes/*" >/dev/null; then
-    tail -30 "$dir/log"
-    problems+=("libFuzzer (optimized,evm) exited with $status without a crash file")
-  fi
+  libfuzzer_session "libFuzzer (optimized,evm)" evm "$dir" "$secs" "$root/fuzz/fealloc.dict" \
+    FEALLOC_FUZZ_PARTIES=optimized,evm "$root/build/libfuzzer/fuzz/fuzz_differential"
   [ "${execs:-0}" -gt 3 ] || problems+=("libFuzzer (optimized,evm) ran no more than its seeds (${execs:-0} executions)")
 }
 
