@@ -14,9 +14,10 @@ namespace fealloc::fuzz {
 
 namespace {
 
-std::unique_ptr<Executor> make_executor(const PoolOptions& pool, const std::vector<std::string>& parties) {
+std::unique_ptr<Executor> make_executor(const PoolOptions& pool, const std::vector<std::string>& parties,
+                                        const Executor::Options& options = {}) {
   std::string error;
-  auto ex = Executor::create(pool, parties, error);
+  auto ex = Executor::create(pool, parties, error, options);
   if (!ex) throw std::invalid_argument(error);
   return ex;
 }
@@ -135,15 +136,24 @@ bool IgnoreList::matches(const Divergence& d) const {
 }
 
 void fuzz_one(std::span<const std::uint8_t> data, Target target, const IgnoreList& ignore) {
-  // run_input() without its outcome: the trace is built only for a report.
+  // run_input() without its outcome.
   Decoder decoder(data, target);
   const std::vector<std::string> parties = target_parties(target);
   // The party evm runs the evm layout only: a thing-layout pool is not an input for it.
   if (decoder.pool().layout == Layout::thing && std::find(parties.begin(), parties.end(), "evm") != parties.end()) return;
-  auto ex = make_executor(decoder.pool(), parties);
+  // The operations are not kept (no copy of each, no trace buffer per input): a divergence that
+  // is reported runs the input again with them, for the report's trace (runs are deterministic).
+  Executor::Options options;
+  options.keep_trace = false;
+  auto ex = make_executor(decoder.pool(), parties, options);
   if (run_decoded(decoder, *ex, nullptr) != Executor::StepStatus::diverged) return;
   if (ignore.matches(*ex->divergence())) return;
-  const std::string report = ex->divergence()->report(ex->trace_so_far());
+  const RunOutcome again = run_input(data, target);
+  const std::string report =
+      again.divergence ? again.divergence->report(again.trace)
+                       : ex->divergence()->report(Trace{}) +
+                             "(the trace is missing: the input did not diverge when run again, so the harness is not "
+                             "deterministic)\n";
   std::fprintf(stderr, "==fealloc== fuzz_%s: divergence\n%s", std::string(target_name(target)).c_str(), report.c_str());
   std::fflush(stderr);
   std::abort();

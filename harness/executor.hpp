@@ -71,7 +71,7 @@ class Executor {
   RunResult run(const std::vector<Operation>& ops);
   // Room for n more operations (a fuzz input's maximum), so that stepping allocates nothing.
   void reserve(std::size_t n) {
-    ops_.reserve(ops_.size() + n);
+    if (options_.keep_trace) ops_.reserve(ops_.size() + n);
     state_.reserve(n);
   }
 

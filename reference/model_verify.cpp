@@ -229,8 +229,6 @@ std::string ReferenceModel::verify(const EvmMemory& memory, std::span<const EvmM
   return verify_ranges(memory, verify_scratch_);
 }
 
-// `ranges` sorted and disjoint. Cost: O(log n) lookups per range, O(1) per header that overlaps a
-// range, and a memcmp over each known run's part inside a range.
 // KnownRun's comparisons, used only by verify: here, out of coverage instrumentation.
 std::uint64_t ReferenceModel::KnownRun::mismatch(std::uint64_t from, const std::uint8_t* found, std::uint64_t n) const {
   if (uniform_) {
@@ -257,6 +255,8 @@ std::uint64_t ReferenceModel::KnownRun::first_not(std::uint64_t from, std::uint6
   return k;
 }
 
+// `ranges` sorted and disjoint. Cost: O(log n) lookups per range, O(1) per header that overlaps a
+// range, and a memcmp over each known run's part inside a range.
 std::string ReferenceModel::verify_ranges(const EvmMemory& memory, std::span<const EvmMemory::Range> ranges) const {
   const bool evm = config_.layout == Layout::evm;
   // Whether the stored word at addr, as the layout encodes it, is `want` (read with the const
