@@ -14,6 +14,8 @@
 #   scripts/bench-fuzz.sh [--old REV] [--seconds N] [--rounds R] [--no-afl] [--no-asan]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/afl-sanitizer-env.sh
+source "$root/scripts/afl-sanitizer-env.sh"
 cd "$root"
 
 old_rev=4c5bbab
@@ -128,7 +130,7 @@ afl_run() { # tree target outdir
   env -u FEALLOC_IGNORE FEALLOC_IGNORE="$([ "$2" = thing ] && echo thing-4.1,thing-4.2,thing-4.3,thing-4.4,thing-opt-u32)" \
     AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
     AFL_CUSTOM_MUTATOR_LIBRARY="$1/build/afl/fuzz/libfuzz_mutator_afl.so" FEALLOC_MUTATOR_TARGET="$2" \
-    ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0 \
+    "${afl_sanitizer_env[@]}" \
     timeout $((seconds + 120)) afl-fuzz -i "$3/seeds" -o "$3/out" -x "$1/fuzz/fealloc.dict" -V "$seconds" \
     -- "$1/build/afl/fuzz/fuzz_$2" >"$3.log" 2>&1 || true
 }

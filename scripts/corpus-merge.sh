@@ -21,6 +21,8 @@
 # --dry-run: everything but writing into corpus/seeds.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/afl-sanitizer-env.sh
+source "$root/scripts/afl-sanitizer-env.sh"
 cd "$root"
 
 target="" preset=libfuzzer campaign="" dry=0 counters=0
@@ -77,7 +79,7 @@ if [ ${#queues[@]} -gt 0 ]; then
   done
   echo "=== corpus-merge: afl-cmin over $(count_files "$tmp/queue") AFL++ queue entries"
   cmake --preset afl >/dev/null && cmake --build --preset afl --target "fuzz_$target" >/dev/null
-  AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0 \
+  env AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 "${afl_sanitizer_env[@]}" \
     afl-cmin -i "$tmp/queue" -o "$tmp/cmin" -- "$root/build/afl/fuzz/fuzz_$target" >"$tmp/afl-cmin.log" 2>&1 ||
     { tail -20 "$tmp/afl-cmin.log"; echo "corpus-merge: afl-cmin failed" >&2; exit 1; }
   grep -E 'Found [0-9]+ unique tuples|Narrowed down to' "$tmp/afl-cmin.log" || true

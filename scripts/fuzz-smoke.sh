@@ -19,6 +19,8 @@
 # fuzz_trace checks every property unless the environment sets FEALLOC_TRACE_IGNORE.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/afl-sanitizer-env.sh
+source "$root/scripts/afl-sanitizer-env.sh"
 cd "$root"
 
 seconds=60
@@ -110,12 +112,10 @@ run_afl() {  # TARGET SECONDS
   local target=$1 secs=$2 status=0 start stats f
   echo "=== fuzz-smoke: AFL++, fuzz_$target, $secs s"
   start=$SECONDS
-  # AFL_NO_AFFINITY: do not ask for a free core (a busy CI machine may have none). ASan/UBSan must
-  # abort (not exit) on an error for afl-fuzz to see a crash; no symbolizing in the fuzzed process.
+  # AFL_NO_AFFINITY: do not ask for a free core (a busy CI machine may have none); the sanitizer
+  # options are scripts/afl-sanitizer-env.sh's.
   (env -u FEALLOC_IGNORE FEALLOC_TRACE_IGNORE="$trace_ignore" AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 \
-      AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
-      ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0 \
-      UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0 \
+      AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 "${afl_sanitizer_env[@]}" \
       timeout $((secs + 120)) afl-fuzz -i "$out/$target/seeds" -o "$out/$target/afl" -x "$(dict_of "$target")" \
       -V "$secs" -- "$root/build/afl/fuzz/fuzz_$target") >"$out/$target/afl.log" 2>&1 || status=$?
   stats=$out/$target/afl/default/fuzzer_stats

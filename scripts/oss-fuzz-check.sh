@@ -21,6 +21,8 @@
 # oracle instrumented, fuzz_thing not ignoring the known deviations by default.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/afl-sanitizer-env.sh
+source "$root/scripts/afl-sanitizer-env.sh"
 cd "$root"
 
 keep=0
@@ -168,7 +170,7 @@ check_out() {
       # AFL++ with the dictionary, 5 s from the seeds; afl-fuzz's own summary line.
       echo "=== oss-fuzz: $engine/$sanitizer: afl-fuzz -x $dict -V 5 $name (${#entries[@]} seeds)"
       if ! (cd "$out" && env -u FEALLOC_IGNORE FEALLOC_TRACE_IGNORE="$trace_ignore" AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 \
-            AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0 \
+            AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 "${afl_sanitizer_env[@]}" \
             timeout 120 afl-fuzz -i "$corpus" -o "$tmp/$engine-$sanitizer/afl-$target" -x "$dict" -V 5 -- "./$name") >"$log" 2>&1; then
         tail -30 "$log"
         fail "$engine/$sanitizer: afl-fuzz $name failed"
